@@ -1,0 +1,485 @@
+//! Per-bucket counters, built chunk by chunk in parallel and merged.
+//!
+//! Input: sources cut into chunks of whole lines. Output: per source, line counts and a
+//! sparse map from bucket start (UTC seconds, aligned to the bucket size) to [`Bucket`]
+//! counters. Every counter is a sum, a minimum or a maximum, so merging is associative and
+//! order-free: any chunking, on any number of threads, gives the same totals. This is the
+//! only module that uses rayon; `threads == 1` runs the same work as a plain loop.
+
+use crate::format::access;
+use crate::input::{chunk_ranges, lines, Source};
+use crate::time::ClfCache;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// Upper edges of the latency histogram bins, in microseconds: 1-1.2-1.5-2-2.5-3-4-5-6-8 per
+/// decade from 1 ms to 1000 s. Round numbers on purpose: a latency threshold is always an
+/// edge, so "requests at or above the threshold" is exact, not an estimate.
+pub const LATENCY_EDGES_US: [u32; 61] = {
+    const M: [u32; 10] = [10, 12, 15, 20, 25, 30, 40, 50, 60, 80];
+    let mut out = [0u32; 61];
+    let mut decade = 0;
+    let mut scale = 100u32; // 10 * 100 us = 1 ms
+    while decade < 6 {
+        let mut k = 0;
+        while k < 10 {
+            out[decade * 10 + k] = M[k] * scale;
+            k += 1;
+        }
+        decade += 1;
+        scale *= 10;
+    }
+    out[60] = 1_000_000_000;
+    out
+};
+
+/// Number of latency bins: below the first edge, between edges, and above the last.
+pub const LATENCY_BINS: usize = LATENCY_EDGES_US.len() + 1;
+
+/// The bin of a latency: bin `i` holds `[edge[i-1], edge[i])`.
+#[inline]
+pub fn latency_bin(us: u32) -> usize {
+    LATENCY_EDGES_US.partition_point(|&e| e <= us)
+}
+
+/// The lower bound of bin `i`, in microseconds.
+pub fn bin_floor(i: usize) -> u32 {
+    if i == 0 {
+        0
+    } else {
+        LATENCY_EDGES_US[i - 1]
+    }
+}
+
+/// Counts of request times per bin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Histogram(pub [u32; LATENCY_BINS]);
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram([0; LATENCY_BINS])
+    }
+}
+
+impl Histogram {
+    pub fn add(&mut self, other: &Histogram) {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
+            *a += b;
+        }
+    }
+
+    pub fn count(&self) -> u64 {
+        self.0.iter().map(|&c| u64::from(c)).sum()
+    }
+
+    /// Requests at or above the lower edge of bin `bin`.
+    pub fn at_or_above(&self, bin: usize) -> u64 {
+        self.0[bin.min(LATENCY_BINS)..].iter().map(|&c| u64::from(c)).sum()
+    }
+
+    /// Quantile `q` in microseconds, interpolated linearly inside its bin (an estimate to
+    /// within one bin: about ±12%).
+    pub fn quantile(&self, q: f64) -> Option<f64> {
+        let n = self.count();
+        if n == 0 {
+            return None;
+        }
+        let rank = q.clamp(0.0, 1.0) * (n as f64);
+        let mut seen = 0f64;
+        for (i, &c) in self.0.iter().enumerate() {
+            let c = f64::from(c);
+            if c > 0.0 && seen + c >= rank {
+                let lo = f64::from(bin_floor(i));
+                let hi = LATENCY_EDGES_US.get(i).map_or(lo * 1.25, |&e| f64::from(e));
+                return Some(lo + (hi - lo) * ((rank - seen) / c).clamp(0.0, 1.0));
+            }
+            seen += c;
+        }
+        None
+    }
+}
+
+/// Counters of one time bucket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bucket {
+    pub requests: u64,
+    pub s5xx: u64,
+    pub s4xx: u64,
+    pub bytes: u64,
+    /// First and last request time seen in the bucket (UTC seconds).
+    pub first: i64,
+    pub last: i64,
+    /// Request times of the requests that were not 5xx (so that "5xx or slow" never counts
+    /// a request twice); `None` when no line in the bucket logged a request time.
+    pub latency: Option<Box<Histogram>>,
+}
+
+impl Default for Bucket {
+    fn default() -> Self {
+        Bucket { requests: 0, s5xx: 0, s4xx: 0, bytes: 0, first: i64::MAX, last: i64::MIN, latency: None }
+    }
+}
+
+impl Bucket {
+    pub fn merge(&mut self, o: &Bucket) {
+        self.requests += o.requests;
+        self.s5xx += o.s5xx;
+        self.s4xx += o.s4xx;
+        self.bytes += o.bytes;
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+        if let Some(h) = &o.latency {
+            self.latency.get_or_insert_with(Default::default).add(h);
+        }
+    }
+
+    /// Requests that were not 5xx and took at least the lower edge of `bin`.
+    pub fn slow(&self, bin: Option<usize>) -> u64 {
+        match (bin, &self.latency) {
+            (Some(b), Some(h)) => h.at_or_above(b),
+            _ => 0,
+        }
+    }
+}
+
+/// What one source (file) contributed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SourceAgg {
+    pub lines: u64,
+    pub parsed: u64,
+    pub skipped: u64,
+    /// 1-based line number of the first skipped line.
+    pub first_skipped: Option<u64>,
+    /// Parsed lines outside `--since`/`--until`.
+    pub out_of_range: u64,
+    pub first: Option<i64>,
+    pub last: Option<i64>,
+    /// How many lines carried each UTC offset (seconds east).
+    pub offsets: BTreeMap<i32, u64>,
+    /// Lines that logged `$request_time` / `$upstream_response_time`.
+    pub timed: u64,
+    pub upstream_timed: u64,
+    pub buckets: BTreeMap<i64, Bucket>,
+}
+
+impl SourceAgg {
+    /// Appends `next`, the aggregate of the lines that follow this one's in the same source.
+    pub fn append(&mut self, next: SourceAgg) {
+        self.first_skipped = self.first_skipped.or(next.first_skipped.map(|l| l + self.lines));
+        self.lines += next.lines;
+        self.parsed += next.parsed;
+        self.skipped += next.skipped;
+        self.out_of_range += next.out_of_range;
+        self.first = min_opt(self.first, next.first);
+        self.last = max_opt(self.last, next.last);
+        for (k, v) in next.offsets {
+            *self.offsets.entry(k).or_default() += v;
+        }
+        self.timed += next.timed;
+        self.upstream_timed += next.upstream_timed;
+        merge_buckets(&mut self.buckets, next.buckets);
+    }
+
+    /// The offset most lines were written with.
+    pub fn main_offset(&self) -> Option<i32> {
+        self.offsets.iter().max_by_key(|(k, v)| (**v, -**k)).map(|(k, _)| *k)
+    }
+}
+
+pub fn merge_buckets(into: &mut BTreeMap<i64, Bucket>, from: BTreeMap<i64, Bucket>) {
+    for (k, b) in from {
+        match into.entry(k) {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(b);
+            }
+            std::collections::btree_map::Entry::Occupied(mut o) => o.get_mut().merge(&b),
+        }
+    }
+}
+
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+/// Settings of a scan.
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    pub bucket_s: i64,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub chunk_bytes: usize,
+}
+
+/// A piece of one source: whole lines, and the time span of the requests in it.
+#[derive(Clone, Debug)]
+pub struct Chunk {
+    pub source: usize,
+    pub range: Range<usize>,
+    pub first: Option<i64>,
+    pub last: Option<i64>,
+}
+
+/// Runs `f` over chunks, in parallel when a pool is given, and returns results in chunk order.
+pub fn map_chunks<T, F>(pool: Option<&rayon::ThreadPool>, chunks: &[Chunk], f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(&Chunk) -> T + Sync + Send,
+{
+    match pool {
+        Some(pool) => pool.install(|| chunks.par_iter().map(&f).collect()),
+        None => chunks.iter().map(f).collect(),
+    }
+}
+
+/// The first pass: every line of every source, into per-source aggregates. Also returns the
+/// chunks with their time spans, so later passes can read just the part of the data they need.
+pub fn scan(
+    sources: &[Source],
+    opts: &ScanOptions,
+    pool: Option<&rayon::ThreadPool>,
+) -> (Vec<SourceAgg>, Vec<Chunk>) {
+    let mut chunks: Vec<Chunk> = Vec::new();
+    for (i, s) in sources.iter().enumerate() {
+        for range in chunk_ranges(s.bytes(), opts.chunk_bytes) {
+            chunks.push(Chunk { source: i, range, first: None, last: None });
+        }
+    }
+    let results = map_chunks(pool, &chunks, |c| {
+        scan_chunk(&sources[c.source].bytes()[c.range.clone()], opts)
+    });
+    let mut per_source: Vec<SourceAgg> = (0..sources.len()).map(|_| SourceAgg::default()).collect();
+    for (chunk, agg) in chunks.iter_mut().zip(results) {
+        chunk.first = agg.first;
+        chunk.last = agg.last;
+        per_source[chunk.source].append(agg);
+    }
+    (per_source, chunks)
+}
+
+/// Aggregates the lines of one chunk.
+pub fn scan_chunk(data: &[u8], opts: &ScanOptions) -> SourceAgg {
+    let mut agg = SourceAgg::default();
+    let mut cache = ClfCache::default();
+    // Lines are nearly sorted by time: keep the current bucket and the current offset out of
+    // the maps until the key changes.
+    let mut cur_key = i64::MIN;
+    let mut cur = Bucket::default();
+    let mut cur_offset = (0i32, 0u64);
+    for line in lines(data) {
+        agg.lines += 1;
+        let Some(r) = access::parse(line, &mut cache) else {
+            agg.skipped += 1;
+            agg.first_skipped.get_or_insert(agg.lines);
+            continue;
+        };
+        agg.parsed += 1;
+        if opts.since.is_some_and(|s| r.time < s) || opts.until.is_some_and(|u| r.time >= u) {
+            agg.out_of_range += 1;
+            continue;
+        }
+        if r.offset != cur_offset.0 {
+            if cur_offset.1 > 0 {
+                *agg.offsets.entry(cur_offset.0).or_default() += cur_offset.1;
+            }
+            cur_offset = (r.offset, 0);
+        }
+        cur_offset.1 += 1;
+        agg.first = min_opt(agg.first, Some(r.time));
+        agg.last = max_opt(agg.last, Some(r.time));
+        let key = r.time.div_euclid(opts.bucket_s) * opts.bucket_s;
+        if key != cur_key {
+            if cur.requests > 0 {
+                merge_buckets(&mut agg.buckets, BTreeMap::from([(cur_key, std::mem::take(&mut cur))]));
+            }
+            cur_key = key;
+        }
+        add_request(&mut cur, &r);
+        if r.request_us.is_some() {
+            agg.timed += 1;
+        }
+        if r.upstream_us.is_some() {
+            agg.upstream_timed += 1;
+        }
+    }
+    if cur.requests > 0 {
+        merge_buckets(&mut agg.buckets, BTreeMap::from([(cur_key, cur)]));
+    }
+    if cur_offset.1 > 0 {
+        *agg.offsets.entry(cur_offset.0).or_default() += cur_offset.1;
+    }
+    agg
+}
+
+#[inline]
+fn add_request(b: &mut Bucket, r: &access::Access<'_>) {
+    b.requests += 1;
+    b.bytes += r.bytes;
+    b.first = b.first.min(r.time);
+    b.last = b.last.max(r.time);
+    match r.status {
+        500..=599 => b.s5xx += 1,
+        400..=499 => b.s4xx += 1,
+        _ => {}
+    }
+    if let Some(us) = r.request_us {
+        if r.status < 500 {
+            b.latency.get_or_insert_with(Default::default).0[latency_bin(us)] += 1;
+        }
+    }
+}
+
+/// Longest series kept dense, in buckets: 31 days of minutes. Longer logs need a larger
+/// `--bucket` (or `--since`/`--until`).
+pub const MAX_SERIES_BUCKETS: usize = 44_640;
+
+/// Lays the sparse buckets out densely, from the first to the last bucket. A few requests
+/// with absurd stamps (a line dated 1970 among 2026) would stretch the series over decades:
+/// when the span is too long, the 0.1% of requests at either end are left out of the series,
+/// and the returned note says how many.
+pub fn to_series(buckets: &BTreeMap<i64, Bucket>, bucket_s: i64) -> (crate::detect::Series, Option<String>) {
+    let empty = crate::detect::Series { start: 0, bucket_s, buckets: Vec::new() };
+    let (Some((&lo, _)), Some((&hi, _))) = (buckets.first_key_value(), buckets.last_key_value()) else {
+        return (empty, None);
+    };
+    let span = |lo: i64, hi: i64| ((hi - lo) / bucket_s) as usize + 1;
+    let (mut lo, mut hi, mut note) = (lo, hi, None);
+    if span(lo, hi) > MAX_SERIES_BUCKETS {
+        let total: u64 = buckets.values().map(|b| b.requests).sum();
+        let cut = total / 1000;
+        let mut acc = 0;
+        lo = *buckets.iter().find(|(_, b)| { acc += b.requests; acc > cut }).map(|(k, _)| k).unwrap_or(&lo);
+        acc = 0;
+        hi = *buckets.iter().rev().find(|(_, b)| { acc += b.requests; acc > cut }).map(|(k, _)| k).unwrap_or(&hi);
+        if span(lo, hi) > MAX_SERIES_BUCKETS {
+            lo = hi - (MAX_SERIES_BUCKETS as i64 - 1) * bucket_s;
+        }
+        let dropped: u64 = buckets.range(..lo).chain(buckets.range(hi + 1..)).map(|(_, b)| b.requests).sum();
+        note = Some(format!(
+            "the logs span more than {MAX_SERIES_BUCKETS} buckets; {dropped} requests with outlying timestamps outside {} .. {} were left out of the series",
+            crate::time::rfc3339(lo),
+            crate::time::rfc3339(hi + bucket_s)
+        ) + "; use a larger --bucket or --since/--until to see them");
+    }
+    let mut dense = vec![Bucket::default(); span(lo, hi)];
+    for (k, b) in buckets.range(lo..=hi) {
+        dense[((k - lo) / bucket_s) as usize] = b.clone();
+    }
+    (crate::detect::Series { start: lo, bucket_s, buckets: dense }, note)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edges_are_round_and_increasing() {
+        assert_eq!(LATENCY_EDGES_US[0], 1_000);
+        assert_eq!(LATENCY_EDGES_US[9], 8_000);
+        assert_eq!(LATENCY_EDGES_US[30], 1_000_000);
+        assert!(LATENCY_EDGES_US.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(latency_bin(0), 0);
+        assert_eq!(latency_bin(999), 0);
+        assert_eq!(latency_bin(1_000), 1);
+        assert_eq!(bin_floor(latency_bin(1_000_000)), 1_000_000);
+        assert_eq!(latency_bin(u32::MAX), LATENCY_BINS - 1);
+    }
+
+    #[test]
+    fn quantile_lands_in_the_right_bin() {
+        let mut h = Histogram::default();
+        for us in [10_000u32; 90] {
+            h.0[latency_bin(us)] += 1;
+        }
+        for us in [2_000_000u32; 10] {
+            h.0[latency_bin(us)] += 1;
+        }
+        let p50 = h.quantile(0.5).unwrap();
+        assert!((10_000.0..12_000.0).contains(&p50), "{p50}");
+        let p99 = h.quantile(0.99).unwrap();
+        assert!((2_000_000.0..2_500_000.0).contains(&p99), "{p99}");
+        assert_eq!(h.at_or_above(latency_bin(1_000_000)), 10);
+    }
+
+    fn line(sec: u32, status: u16, rt: &str) -> String {
+        format!(
+            "10.0.0.{} - - [28/Nov/2026:10:{:02}:{:02} +0000] \"GET /p HTTP/1.1\" {status} 10 \"-\" \"ua\" {rt} -\n",
+            sec % 7,
+            sec / 60,
+            sec % 60
+        )
+    }
+
+    #[test]
+    fn merge_is_associative_and_chunking_does_not_matter() {
+        let mut text = String::new();
+        for s in 0..400u32 {
+            let status = if s % 13 == 0 { 502 } else if s % 5 == 0 { 404 } else { 200 };
+            text.push_str(&line(s * 7 % 3600, status, &format!("0.{:03}", s % 1000)));
+            if s % 50 == 0 {
+                text.push_str("garbage line\n");
+            }
+        }
+        let data = text.as_bytes();
+        let opts = |chunk_bytes| ScanOptions { bucket_s: 60, since: None, until: None, chunk_bytes };
+        let whole = scan_chunk(data, &opts(usize::MAX));
+        assert_eq!(whole.lines, 408);
+        assert_eq!(whole.skipped, 8);
+        assert_eq!(whole.first_skipped, Some(2));
+        for chunk_bytes in [1, 100, 1000, 7777] {
+            let parts: Vec<SourceAgg> = chunk_ranges(data, chunk_bytes)
+                .into_iter()
+                .map(|r| scan_chunk(&data[r], &opts(chunk_bytes)))
+                .collect();
+            // Left fold and right fold give the same result.
+            let mut left = SourceAgg::default();
+            for p in parts.clone() {
+                left.append(p);
+            }
+            let mut right = SourceAgg::default();
+            for p in parts.into_iter().rev() {
+                let mut acc = p;
+                acc.append(right);
+                right = acc;
+            }
+            assert_eq!(left, whole, "left fold, chunk {chunk_bytes}");
+            assert_eq!(right, whole, "right fold, chunk {chunk_bytes}");
+        }
+    }
+
+    #[test]
+    fn an_outlying_stamp_does_not_stretch_the_series() {
+        let mut m = BTreeMap::new();
+        for k in 0..5000i64 {
+            m.insert(1_795_860_000 + k * 60, Bucket { requests: 10, first: 0, last: 0, ..Bucket::default() });
+        }
+        m.insert(0, Bucket { requests: 1, first: 0, last: 0, ..Bucket::default() });
+        let (s, note) = to_series(&m, 60);
+        assert_eq!(s.buckets.len(), 5000);
+        assert_eq!(s.start, 1_795_860_000);
+        assert!(note.unwrap().contains("1 requests"));
+        let (s, note) = to_series(&BTreeMap::new(), 60);
+        assert!(s.buckets.is_empty() && note.is_none());
+    }
+
+    #[test]
+    fn since_until_filter_counts_parsed_lines() {
+        let text = format!("{}{}{}", line(10, 200, "0.001"), line(70, 200, "0.001"), line(130, 500, "0.001"));
+        let t0 = 1_795_860_000; // 2026-11-28T10:00:00Z
+        let opts = ScanOptions { bucket_s: 60, since: Some(t0 + 60), until: Some(t0 + 120), chunk_bytes: 1 << 20 };
+        let agg = scan_chunk(text.as_bytes(), &opts);
+        assert_eq!((agg.lines, agg.parsed, agg.skipped, agg.out_of_range), (3, 3, 0, 2));
+        assert_eq!(agg.buckets.len(), 1);
+        assert_eq!(agg.buckets[&(t0 + 60)].requests, 1);
+    }
+}

@@ -1,0 +1,211 @@
+//! The command line (clap derive) and its resolution into [`Config`], the only thing the
+//! engine sees.
+
+use crate::detect::Thresholds;
+use crate::time::{parse_duration_secs, Zone};
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "hindsight",
+    version,
+    about = "Turns a server's logs into the first draft of an outage postmortem",
+    after_help = "Exit codes: 0 report written, 1 an input could not be read or the output \
+                  could not be written, 2 invalid command line."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Writes the postmortem draft (Markdown by default, or JSON, or a terminal summary).
+    Report(ReportArgs),
+    /// Prints the terminal summary: incidents, times, impact, error-rate sparkline.
+    Timeline(ReportArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Md,
+    Json,
+    Text,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// Access logs (nginx/Apache common or combined, with optional $request_time
+    /// $upstream_response_time); `-` reads stdin.
+    #[arg(required = true, value_name = "FILES")]
+    pub files: Vec<String>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<OutputFormat>,
+
+    /// Write to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Zone for the times in the report: an IANA name (Europe/Paris) or ±HH:MM.
+    /// Default: the offset most lines of the logs were written with.
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+
+    /// Ignore requests before this time (RFC 3339, e.g. 2026-11-28T10:00:00Z).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Ignore requests at or after this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// Bucket size (aligned to UTC): 60s, 5m, ...
+    #[arg(long, default_value = "1m", value_name = "DURATION")]
+    pub bucket: String,
+
+    /// Worker threads; 1 runs the sequential path. Default: one per core.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Chunk size in bytes for the parallel scan.
+    #[arg(long, default_value_t = 4 << 20, hide = true)]
+    pub chunk_size: usize,
+
+    /// A bucket is bad when its share of bad requests reaches this plus twice the baseline.
+    #[arg(long, default_value_t = 0.05, value_name = "RATIO")]
+    pub min_error_ratio: f64,
+
+    /// ... and it has at least this many bad requests ...
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub min_bad: u64,
+
+    /// ... and they are this many standard deviations above the baseline.
+    #[arg(long, default_value_t = 5.0, value_name = "Z")]
+    pub min_z: f64,
+
+    /// Requests at least this slow are bad: a duration (800ms, 2s), or `auto`
+    /// (max of --latency-floor and --latency-factor × the usual p95).
+    #[arg(long, default_value = "auto", value_name = "DURATION|auto")]
+    pub latency_threshold: String,
+
+    /// Lowest automatic latency threshold.
+    #[arg(long, default_value = "500ms", value_name = "DURATION")]
+    pub latency_floor: String,
+
+    /// Automatic latency threshold as a multiple of the usual p95.
+    #[arg(long, default_value_t = 4.0, value_name = "X")]
+    pub latency_factor: f64,
+
+    /// A bucket is silent when its traffic is at most this share of the expected traffic ...
+    #[arg(long, default_value_t = 0.1, value_name = "RATIO")]
+    pub silence_ratio: f64,
+
+    /// ... and at least this many requests per bucket were expected.
+    #[arg(long, default_value_t = 10.0, value_name = "N")]
+    pub silence_min_expected: f64,
+
+    /// Shortest run of bad buckets that makes an incident.
+    #[arg(long, default_value = "2m", value_name = "DURATION")]
+    pub min_duration: String,
+
+    /// Healthy time needed to call an incident over; shorter gaps merge (flapping).
+    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    pub recovery: String,
+
+    /// The standard alert rule fires after this long of consecutive bad buckets.
+    #[arg(long, default_value = "2m", value_name = "DURATION")]
+    pub alert_for: String,
+}
+
+/// Everything the engine needs, resolved and validated.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub files: Vec<String>,
+    pub format: OutputFormat,
+    pub output: Option<PathBuf>,
+    /// `None`: the offset found in the logs.
+    pub zone: Option<Zone>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    /// 1 runs the sequential path.
+    pub threads: usize,
+    pub chunk_bytes: usize,
+    pub thresholds: Thresholds,
+}
+
+fn secs(flag: &str, text: &str) -> Result<i64> {
+    let s = parse_duration_secs(text).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))?;
+    Ok(s.round() as i64)
+}
+
+fn micros(flag: &str, text: &str) -> Result<u32> {
+    let s = parse_duration_secs(text).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))?;
+    Ok((s * 1e6).round().min(f64::from(u32::MAX)) as u32)
+}
+
+fn instant(flag: &str, text: &str) -> Result<i64> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.timestamp())
+        .with_context(|| format!("--{flag}: expected an RFC 3339 time such as 2026-11-28T10:00:00Z, got {text:?}"))
+}
+
+impl Config {
+    pub fn from_args(a: ReportArgs, default_format: OutputFormat) -> Result<Config> {
+        let bucket_s = secs("bucket", &a.bucket)?;
+        if bucket_s < 1 {
+            bail!("--bucket: must be at least 1s");
+        }
+        for (flag, v) in [("min-error-ratio", a.min_error_ratio), ("silence-ratio", a.silence_ratio)] {
+            if !(0.0..=1.0).contains(&v) {
+                bail!("--{flag}: must be between 0 and 1, got {v}");
+            }
+        }
+        let latency_threshold_us = match a.latency_threshold.trim() {
+            "auto" => None,
+            t => Some(micros("latency-threshold", t)?),
+        };
+        let threads = match a.threads {
+            Some(0) => bail!("--threads: must be at least 1"),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        Ok(Config {
+            files: a.files,
+            format: a.format.unwrap_or(default_format),
+            output: a.output,
+            zone: a.tz.as_deref().map(Zone::parse).transpose().map_err(|e| anyhow::anyhow!("--tz: {e}"))?,
+            since: a.since.as_deref().map(|t| instant("since", t)).transpose()?,
+            until: a.until.as_deref().map(|t| instant("until", t)).transpose()?,
+            threads,
+            chunk_bytes: a.chunk_size.max(1),
+            thresholds: Thresholds {
+                bucket_s,
+                min_error_ratio: a.min_error_ratio,
+                min_bad_requests: a.min_bad.max(1),
+                min_z: a.min_z,
+                latency_threshold_us,
+                latency_floor_us: micros("latency-floor", &a.latency_floor)?,
+                latency_factor: a.latency_factor,
+                silence_ratio: a.silence_ratio,
+                silence_min_expected: a.silence_min_expected,
+                min_duration_s: secs("min-duration", &a.min_duration)?,
+                recovery_s: secs("recovery", &a.recovery)?,
+                alert_for_s: secs("alert-for", &a.alert_for)?,
+            },
+        })
+    }
+}
+
+impl Cli {
+    /// Resolves the command line into a [`Config`].
+    pub fn into_config(self) -> Result<Config> {
+        match self.command {
+            Command::Report(a) => Config::from_args(a, OutputFormat::Md),
+            Command::Timeline(a) => Config::from_args(a, OutputFormat::Text),
+        }
+    }
+}

@@ -1,0 +1,470 @@
+//! Buckets -> incidents.
+//!
+//! Input: the dense per-bucket series. Output: incidents as ranges of buckets with their
+//! signals, the alert time, the peak and the mitigation bucket; exact onset and resolution
+//! times are found later by the evidence pass, which reads the requests themselves.
+//!
+//! The words follow the design: a *bad request* is a 5xx or a request slower than the latency
+//! threshold; a bucket is *bad* when its bad-request ratio is well above the baseline with
+//! enough volume to mean something, or when traffic falls far below its expected level
+//! (silence). Runs of bad buckets at least `min_duration` long seed incidents; bad buckets
+//! closer than the recovery window join them, so flapping is one incident.
+
+use crate::aggregate::{bin_floor, Bucket, Histogram, LATENCY_BINS, LATENCY_EDGES_US};
+use serde::Serialize;
+
+/// Detection settings; every one has a flag and is listed in the report.
+#[derive(Clone, Debug, Serialize)]
+pub struct Thresholds {
+    pub bucket_s: i64,
+    /// A bucket's bad-request ratio must reach `min_error_ratio + 2 × baseline ratio`.
+    pub min_error_ratio: f64,
+    /// ... with at least this many bad requests ...
+    pub min_bad_requests: u64,
+    /// ... and be this many standard deviations above the baseline (binomial z-score).
+    pub min_z: f64,
+    /// Fixed latency threshold in microseconds, or `None` for automatic.
+    pub latency_threshold_us: Option<u32>,
+    /// Automatic latency threshold: `max(latency_floor, latency_factor × baseline p95)`.
+    pub latency_floor_us: u32,
+    pub latency_factor: f64,
+    /// A bucket is silent when traffic is at most this share of the expected level ...
+    pub silence_ratio: f64,
+    /// ... and at least this many requests per bucket were expected.
+    pub silence_min_expected: f64,
+    pub min_duration_s: i64,
+    pub recovery_s: i64,
+    /// The standard alert fires after this long of consecutive bad buckets.
+    pub alert_for_s: i64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            bucket_s: 60,
+            min_error_ratio: 0.05,
+            min_bad_requests: 3,
+            min_z: 5.0,
+            latency_threshold_us: None,
+            latency_floor_us: 500_000,
+            latency_factor: 4.0,
+            silence_ratio: 0.1,
+            silence_min_expected: 10.0,
+            min_duration_s: 120,
+            recovery_s: 300,
+            alert_for_s: 120,
+        }
+    }
+}
+
+/// The dense series: one [`Bucket`] per slot from `start`, empty slots included.
+pub struct Series {
+    pub start: i64,
+    pub bucket_s: i64,
+    pub buckets: Vec<Bucket>,
+}
+
+impl Series {
+    pub fn time_of(&self, i: usize) -> i64 {
+        self.start + i as i64 * self.bucket_s
+    }
+
+    pub fn index_of(&self, t: i64) -> Option<usize> {
+        let i = (t - self.start).div_euclid(self.bucket_s);
+        (i >= 0 && (i as usize) < self.buckets.len()).then_some(i as usize)
+    }
+}
+
+/// What the data says is normal.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Baseline {
+    /// Bad requests over requests outside obviously bad buckets.
+    pub error_ratio: f64,
+    /// Median requests per bucket.
+    pub requests_per_bucket: f64,
+    /// Typical bucket p95 of request time (median of per-bucket p95s), microseconds.
+    pub latency_p95_us: Option<f64>,
+}
+
+/// Why a bucket is bad.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Signal {
+    #[serde(rename = "5xx")]
+    Errors5xx,
+    Latency,
+    Silence,
+}
+
+impl Signal {
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::Errors5xx => "5xx",
+            Signal::Latency => "latency",
+            Signal::Silence => "silence",
+        }
+    }
+}
+
+/// An incident as a range of buckets.
+#[derive(Clone, Debug)]
+pub struct RawIncident {
+    /// First and last bad bucket.
+    pub first: usize,
+    pub last: usize,
+    /// Buckets to search for the first and last bad request (the bad run, widened by
+    /// neighbouring buckets whose bad requests are already above baseline: a ramp's start).
+    pub search_first: usize,
+    pub search_last: usize,
+    pub signals: Vec<Signal>,
+    /// When `alert_for` of consecutive bad buckets first completed.
+    pub detected: Option<i64>,
+    pub peak: usize,
+    /// Start of the first good bucket after the peak.
+    pub mitigated: Option<i64>,
+    /// For silences: the last request before the gap and the first after it.
+    pub silence: Option<(i64, Option<i64>)>,
+    /// No healthy traffic after it before the logs end.
+    pub ongoing: bool,
+}
+
+/// Per-bucket classification and the incidents.
+pub struct Detection {
+    pub baseline: Baseline,
+    /// Effective latency threshold (an edge of the histogram), when latency is logged.
+    pub latency_bin: Option<usize>,
+    pub bad: Vec<u64>,
+    pub slow: Vec<u64>,
+    pub error_bad: Vec<bool>,
+    pub silent: Vec<bool>,
+    pub expected: Vec<f64>,
+    pub incidents: Vec<RawIncident>,
+}
+
+impl Detection {
+    pub fn latency_threshold_us(&self) -> Option<u32> {
+        self.latency_bin.map(bin_floor)
+    }
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// The smallest histogram bin whose lower edge is at least `us`.
+pub fn bin_at_or_above(us: f64) -> usize {
+    let i = LATENCY_EDGES_US.partition_point(|&e| f64::from(e) < us);
+    (i + 1).min(LATENCY_BINS - 1)
+}
+
+/// Binomial z-score of `bad` out of `n` against ratio `p`.
+fn z_score(bad: u64, n: u64, p: f64) -> f64 {
+    let n = n as f64;
+    let sd = (n * p * (1.0 - p)).sqrt().max(1e-9);
+    (bad as f64 - n * p) / sd
+}
+
+/// Classifies buckets and finds incidents.
+pub fn detect(series: &Series, th: &Thresholds) -> Detection {
+    let b = &series.buckets;
+    let n = b.len();
+    let bucket_s = series.bucket_s.max(1);
+
+    // Latency threshold: fixed, or from the typical bucket p95.
+    let mut p95s: Vec<f64> = b
+        .iter()
+        .filter_map(|x| x.latency.as_ref())
+        .filter(|h| h.count() >= 20)
+        .filter_map(|h| h.quantile(0.95))
+        .collect();
+    let any_latency = b.iter().any(|x| x.latency.is_some());
+    let latency_p95 = if !p95s.is_empty() {
+        Some(median(&mut p95s))
+    } else if any_latency {
+        let mut all = Histogram::default();
+        b.iter().filter_map(|x| x.latency.as_ref()).for_each(|h| all.add(h));
+        all.quantile(0.95)
+    } else {
+        None
+    };
+    let latency_bin = match (th.latency_threshold_us, any_latency) {
+        (_, false) => None,
+        (Some(us), true) => Some(bin_at_or_above(f64::from(us))),
+        (None, true) => {
+            let auto = (th.latency_factor * latency_p95.unwrap_or(0.0)).max(f64::from(th.latency_floor_us));
+            Some(bin_at_or_above(auto))
+        }
+    };
+
+    let slow: Vec<u64> = b.iter().map(|x| x.slow(latency_bin)).collect();
+    let bad: Vec<u64> = b.iter().zip(&slow).map(|(x, s)| x.s5xx + s).collect();
+
+    // Baseline error ratio: the pooled ratio outside obviously bad buckets.
+    let mut ratios: Vec<f64> = b
+        .iter()
+        .zip(&bad)
+        .filter(|(x, _)| x.requests > 0)
+        .map(|(x, &e)| e as f64 / x.requests as f64)
+        .collect();
+    let med_ratio = median(&mut ratios);
+    let (mut sum_bad, mut sum_req) = (0u64, 0u64);
+    for (x, &e) in b.iter().zip(&bad) {
+        let obvious = x.requests > 0
+            && e >= th.min_bad_requests
+            && e as f64 / x.requests as f64 > th.min_error_ratio.max(5.0 * med_ratio);
+        if x.requests > 0 && !obvious {
+            sum_bad += e;
+            sum_req += x.requests;
+        }
+    }
+    let p0 = if sum_req > 0 { sum_bad as f64 / sum_req as f64 } else { 0.0 };
+    let p_test = p0.max(0.001);
+    let ratio_threshold = th.min_error_ratio + 2.0 * p0;
+
+    let error_bad: Vec<bool> = b
+        .iter()
+        .zip(&bad)
+        .map(|(x, &e)| {
+            x.requests > 0
+                && e >= th.min_bad_requests
+                && e as f64 / x.requests as f64 >= ratio_threshold
+                && z_score(e, x.requests, p_test) >= th.min_z
+        })
+        .collect();
+
+    // Silence: traffic far below the median of the previous hour of non-silent buckets.
+    let mut all_req: Vec<f64> = b.iter().map(|x| x.requests as f64).collect();
+    let global_median = median(&mut all_req);
+    let window = (3600 / bucket_s).max(10) as usize;
+    let mut history: std::collections::VecDeque<f64> = std::collections::VecDeque::new();
+    let mut expected = vec![0.0; n];
+    let mut silent = vec![false; n];
+    for i in 0..n {
+        let exp = if history.len() >= 10 {
+            let mut v: Vec<f64> = history.iter().copied().collect();
+            median(&mut v)
+        } else {
+            global_median
+        };
+        expected[i] = exp;
+        let r = b[i].requests as f64;
+        silent[i] = exp >= th.silence_min_expected && r <= th.silence_ratio * exp;
+        if !silent[i] {
+            history.push_back(r);
+            if history.len() > window {
+                history.pop_front();
+            }
+        }
+    }
+
+    let is_bad = |i: usize| error_bad[i] || silent[i];
+    let min_run = ((th.min_duration_s + bucket_s - 1) / bucket_s).max(1) as usize;
+    let recovery = ((th.recovery_s + bucket_s - 1) / bucket_s).max(1) as usize;
+    let alert_n = ((th.alert_for_s + bucket_s - 1) / bucket_s).max(1) as usize;
+
+    // Clusters of bad buckets closer than the recovery window.
+    let mut clusters: Vec<(usize, usize)> = Vec::new();
+    for i in (0..n).filter(|&i| is_bad(i)) {
+        match clusters.last_mut() {
+            Some((_, last)) if i - *last <= recovery => *last = i,
+            _ => clusters.push((i, i)),
+        }
+    }
+    let has_seed = |(first, last): (usize, usize)| {
+        let mut run = 0;
+        (first..=last).any(|i| {
+            run = if is_bad(i) { run + 1 } else { 0 };
+            run >= min_run
+        })
+    };
+    let elevated = |i: usize| {
+        let x = &b[i];
+        bad[i] >= 1 && x.requests > 0 && z_score(bad[i], x.requests, p_test) >= 2.0
+    };
+
+    let mut incidents = Vec::new();
+    for (first, last) in clusters.into_iter().filter(|c| has_seed(*c)) {
+        let mut search_first = first;
+        while search_first > 0 && first - (search_first - 1) <= recovery && elevated(search_first - 1) {
+            search_first -= 1;
+        }
+        let mut search_last = last;
+        while search_last + 1 < n && (search_last + 1) - last <= recovery && elevated(search_last + 1) {
+            search_last += 1;
+        }
+        let mut signals = Vec::new();
+        let range = first..=last;
+        if range.clone().any(|i| error_bad[i] && b[i].s5xx >= th.min_bad_requests && b[i].s5xx * 2 >= bad[i].max(1)) {
+            signals.push(Signal::Errors5xx);
+        }
+        if range.clone().any(|i| error_bad[i] && slow[i] >= th.min_bad_requests && slow[i] * 2 >= bad[i].max(1)) {
+            signals.push(Signal::Latency);
+        }
+        if range.clone().any(|i| silent[i]) {
+            signals.push(Signal::Silence);
+        }
+        if signals.is_empty() {
+            signals.push(if slow[first..=last].iter().sum::<u64>() > b[first..=last].iter().map(|x| x.s5xx).sum::<u64>() {
+                Signal::Latency
+            } else {
+                Signal::Errors5xx
+            });
+        }
+
+        let mut run = 0;
+        let detected = range.clone().find_map(|i| {
+            run = if is_bad(i) { run + 1 } else { 0 };
+            (run >= alert_n).then(|| series.time_of(i) + bucket_s)
+        });
+
+        let ratio = |i: usize| if b[i].requests > 0 { bad[i] as f64 / b[i].requests as f64 } else { 0.0 };
+        let peak = range
+            .clone()
+            .filter(|&i| error_bad[i])
+            .max_by(|&x, &y| ratio(x).total_cmp(&ratio(y)).then(bad[x].cmp(&bad[y])).then(y.cmp(&x)))
+            .or_else(|| range.clone().filter(|&i| silent[i]).min_by_key(|&i| (b[i].requests, i)))
+            .unwrap_or(first);
+
+        // Still going on if no healthy traffic was logged after the last bad bucket.
+        let ongoing = !(last + 1..n).any(|i| b[i].requests > 0 && !is_bad(i));
+        let mitigated = (peak + 1..n).find(|&i| !is_bad(i)).map(|i| series.time_of(i));
+
+        let silence = signals.contains(&Signal::Silence).then(|| {
+            let first_silent = (first..=last).find(|&i| silent[i]).unwrap_or(first);
+            let last_silent = (first..=last).rev().find(|&i| silent[i]).unwrap_or(last);
+            let first_empty = (first_silent..=last_silent).find(|&i| b[i].requests == 0);
+            let last_empty = (first_silent..=last_silent).rev().find(|&i| b[i].requests == 0);
+            let onset = match first_empty {
+                Some(e) => (0..e).rev().find(|&i| b[i].requests > 0).map_or(series.time_of(e), |i| b[i].last),
+                None => series.time_of(first_silent),
+            };
+            let after = last_empty.unwrap_or(last_silent) + 1;
+            let resolved = (after..n).find(|&i| b[i].requests > 0).map(|i| b[i].first);
+            (onset, resolved)
+        });
+
+        incidents.push(RawIncident {
+            first,
+            last,
+            search_first,
+            search_last,
+            signals,
+            detected,
+            peak,
+            mitigated,
+            silence,
+            ongoing,
+        });
+    }
+
+    Detection {
+        baseline: Baseline { error_ratio: p0, requests_per_bucket: global_median, latency_p95_us: latency_p95 },
+        latency_bin,
+        bad,
+        slow,
+        error_bad,
+        silent,
+        expected,
+        incidents,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(req: &[u64], s5xx: &[u64]) -> Series {
+        let buckets = req
+            .iter()
+            .zip(s5xx)
+            .enumerate()
+            .map(|(i, (&r, &e))| Bucket {
+                requests: r,
+                s5xx: e,
+                first: if r > 0 { i as i64 * 60 + 1 } else { i64::MAX },
+                last: if r > 0 { i as i64 * 60 + 58 } else { i64::MIN },
+                ..Bucket::default()
+            })
+            .collect();
+        Series { start: 0, bucket_s: 60, buckets }
+    }
+
+    fn incidents(req: &[u64], s5xx: &[u64]) -> Vec<(usize, usize)> {
+        detect(&series(req, s5xx), &Thresholds::default()).incidents.iter().map(|i| (i.first, i.last)).collect()
+    }
+
+    #[test]
+    fn table() {
+        let flat = [100u64; 60];
+        let mut e = [0u64; 60];
+        assert_eq!(incidents(&flat, &e), vec![], "quiet");
+        e[20] = 60;
+        assert_eq!(incidents(&flat, &e), vec![], "one bad minute is below the minimum duration");
+        e[21] = 60;
+        assert_eq!(incidents(&flat, &e), vec![(20, 21)], "two bad minutes");
+        // 8 bad, 2 good, 6 bad: one incident.
+        let mut e = [0u64; 60];
+        e[10..18].fill(50);
+        e[20..26].fill(50);
+        assert_eq!(incidents(&flat, &e), vec![(10, 25)]);
+        // Two incidents far apart.
+        let mut e = [0u64; 60];
+        e[5..9].fill(30);
+        e[40..45].fill(30);
+        assert_eq!(incidents(&flat, &e), vec![(5, 8), (40, 44)]);
+        // Stray errors everywhere: 1% with noise.
+        let e: Vec<u64> = (0..60).map(|i| [0, 1, 2, 1, 0, 3][i % 6]).collect();
+        assert_eq!(incidents(&flat, &e), vec![]);
+        // A sleepy night: 2 requests a minute, one minute with 2 failures.
+        let mut r = [2u64; 60];
+        r[30] = 3;
+        let mut e = [0u64; 60];
+        e[30] = 2;
+        assert_eq!(incidents(&r, &e), vec![]);
+        // 20 requests a minute, fully down for 10 minutes.
+        let r = [20u64; 60];
+        let mut e = [0u64; 60];
+        e[25..35].fill(20);
+        assert_eq!(incidents(&r, &e), vec![(25, 34)]);
+    }
+
+    #[test]
+    fn silence_is_an_incident_and_its_edges_come_from_the_requests_around_it() {
+        let mut r = [60u64; 60];
+        r[30..40].fill(0);
+        let e = [0u64; 60];
+        let d = detect(&series(&r, &e), &Thresholds::default());
+        assert_eq!(d.incidents.len(), 1);
+        let inc = &d.incidents[0];
+        assert_eq!(inc.signals, vec![Signal::Silence]);
+        assert_eq!(inc.silence, Some((29 * 60 + 58, Some(40 * 60 + 1))));
+        assert!(!inc.ongoing);
+    }
+
+    #[test]
+    fn alert_mitigation_and_ongoing() {
+        let flat = [100u64; 30];
+        let mut e = [0u64; 30];
+        e[10..15].fill(80);
+        e[15..18].fill(20);
+        let d = detect(&series(&flat, &e), &Thresholds::default());
+        let inc = &d.incidents[0];
+        assert_eq!(inc.detected, Some(12 * 60), "fires at the end of the second bad minute");
+        assert_eq!(inc.mitigated, Some(18 * 60));
+        assert!(!inc.ongoing);
+        let mut e = [0u64; 30];
+        e[25..30].fill(80);
+        let d = detect(&series(&flat, &e), &Thresholds::default());
+        assert!(d.incidents[0].ongoing);
+        assert_eq!(d.incidents[0].mitigated, None);
+    }
+}

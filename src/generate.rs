@@ -1,0 +1,1 @@
+//! Synthetic nginx access logs with known incidents.

@@ -1,0 +1,47 @@
+//! The `hindsight` binary: parse arguments, run the pipeline, print, exit.
+
+use clap::Parser;
+use hindsight::cli::Cli;
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // A closed pipe (`hindsight report x | head`) is not an error.
+            if err.chain().any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+                return ExitCode::SUCCESS;
+            }
+            let msg: Vec<String> = err.chain().map(|e| e.to_string()).collect();
+            eprintln!("hindsight: error: {}", hindsight::report::terminal_safe(&msg.join(": ")));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = match cli.into_config() {
+        Ok(c) => c,
+        Err(e) => {
+            // Invalid flag values are usage errors: exit 2 like clap does.
+            eprintln!("hindsight: error: {e}");
+            std::process::exit(2)
+        }
+    };
+    let report = hindsight::analyze_files(&config)?;
+    for w in hindsight::warnings(&report) {
+        eprintln!("hindsight: warning: {}", hindsight::report::terminal_safe(&w));
+    }
+    let out = hindsight::render(&config, &report);
+    match &config.output {
+        Some(path) => std::fs::write(path, out).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(out.as_bytes())?;
+            stdout.flush()?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,336 @@
+//! Assembles the [`Report`] from what the scan, the detector and the evidence pass found.
+
+use super::*;
+use crate::aggregate::{Histogram, SourceAgg};
+use crate::cli::Config;
+use crate::detect::{Detection, Series, Signal};
+use crate::evidence::IncidentEvidence;
+use crate::time::{offset_text, Zone};
+
+/// Everything the report is made from.
+pub struct Inputs<'a> {
+    pub config: &'a Config,
+    pub names: Vec<String>,
+    pub sources: &'a [SourceAgg],
+    /// Every bucket, including any left out of the series.
+    pub all_buckets: &'a std::collections::BTreeMap<i64, crate::aggregate::Bucket>,
+    pub series: &'a Series,
+    pub detection: &'a Detection,
+    pub evidence: Vec<IncidentEvidence>,
+    pub notes: Vec<String>,
+}
+
+fn ms(us: f64) -> f64 {
+    (us / 100.0).round() / 10.0
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        round3(a as f64 / b as f64 * 1000.0) / 1000.0
+    }
+}
+
+fn percentiles_of(h: &Histogram) -> Option<Percentiles> {
+    Some(Percentiles {
+        p50: ms(h.quantile(0.50)?),
+        p95: ms(h.quantile(0.95)?),
+        p99: ms(h.quantile(0.99)?),
+    })
+}
+
+/// The zone to show: `--tz`, else the offset most lines were written with, else UTC.
+fn pick_zone(config: &Config, sources: &[SourceAgg]) -> (Zone, String) {
+    if let Some(z) = config.zone {
+        return (z, format!("times are shown in {} (--tz)", z.name()));
+    }
+    let mut counts: std::collections::BTreeMap<i32, u64> = Default::default();
+    for s in sources {
+        for (k, v) in &s.offsets {
+            *counts.entry(*k).or_default() += v;
+        }
+    }
+    match counts.iter().max_by_key(|(k, v)| (**v, -**k)) {
+        Some((&off, _)) => {
+            let z = Zone::from_offset_secs(off);
+            (z, format!("times are shown in {}, the offset most log lines were written with", z.name()))
+        }
+        None => (Zone::from_offset_secs(0), "times are shown in UTC".to_string()),
+    }
+}
+
+fn source_report(name: &str, s: &SourceAgg) -> SourceReport {
+    let mut assumptions = Vec::new();
+    let latency_logged = s.timed > 0;
+    if s.parsed > 0 {
+        assumptions.push(if latency_logged {
+            format!(
+                "read as nginx/Apache access log; {} of {} requests carry $request_time{}",
+                thousands(s.timed),
+                thousands(s.parsed),
+                if s.upstream_timed > 0 { " and $upstream_response_time" } else { "" }
+            )
+        } else {
+            "read as nginx/Apache access log (common or combined); no request time logged, so latency is not judged".to_string()
+        });
+        let offsets: Vec<String> = s.offsets.iter().map(|(k, v)| format!("{} ({} lines)", offset_text(*k), thousands(*v))).collect();
+        if offsets.len() > 1 {
+            assumptions.push(format!("lines were written with several UTC offsets: {}", offsets.join(", ")));
+        }
+    } else if s.lines > 0 {
+        assumptions.push("no line could be read as an nginx/Apache access log".to_string());
+    }
+    if s.skipped > 0 {
+        assumptions.push(format!(
+            "{} lines skipped (not access-log lines), the first at line {}",
+            thousands(s.skipped),
+            s.first_skipped.unwrap_or(0)
+        ));
+    }
+    SourceReport {
+        path: name.to_string(),
+        format: if s.parsed > 0 { "nginx-access".into() } else { "unknown".into() },
+        lines: s.lines,
+        parsed: s.parsed,
+        skipped: s.skipped,
+        first_skipped_line: s.first_skipped,
+        out_of_range: s.out_of_range,
+        first: s.first.map(Time),
+        last: s.last.map(Time),
+        latency_logged,
+        assumptions,
+    }
+}
+
+/// Builds the report.
+pub fn build(inp: Inputs<'_>) -> Report {
+    let Inputs { config, names, sources, all_buckets, series, detection: det, evidence, mut notes } = inp;
+    let th = &config.thresholds;
+    let (zone, zone_note) = pick_zone(config, sources);
+    notes.insert(0, zone_note);
+    let b = &series.buckets;
+    let lat_threshold_us = det.latency_threshold_us();
+
+    // Baseline latency: every bucket outside the incidents' search ranges.
+    let mut outside = Histogram::default();
+    for (i, x) in b.iter().enumerate() {
+        let inside = det.incidents.iter().any(|inc| (inc.search_first..=inc.search_last).contains(&i));
+        if let (false, Some(h)) = (inside, &x.latency) {
+            outside.add(h);
+        }
+    }
+    let baseline_latency = percentiles_of(&outside);
+
+    let incidents = det
+        .incidents
+        .iter()
+        .zip(evidence)
+        .enumerate()
+        .map(|(k, (raw, mut ev))| {
+            let onset = ev.onset;
+            let resolved = ev.resolved.map(|r| r.max(onset));
+            let detected = raw.detected.map(|d| d.max(onset));
+            let mitigated = raw.mitigated.map(|m| {
+                let m = m.max(onset);
+                resolved.map_or(m, |r| m.min(r))
+            });
+            let peak_bucket = &b[raw.peak];
+            let peak = Peak {
+                time: Time(series.time_of(raw.peak)),
+                requests: peak_bucket.requests,
+                bad: det.bad[raw.peak],
+                error_ratio: ratio(det.bad[raw.peak], peak_bucket.requests),
+                latency_p95_ms: peak_bucket.latency.as_ref().and_then(|h| h.quantile(0.95)).map(ms),
+            };
+            let missing = raw.signals.contains(&Signal::Silence).then(|| {
+                (raw.first..=raw.last)
+                    .filter(|&i| det.silent[i])
+                    .map(|i| (det.expected[i] - b[i].requests as f64).max(0.0))
+                    .sum::<f64>()
+                    .round() as u64
+            });
+            let imp = &mut ev.impact;
+            let latency_ms = imp.latency_percentiles(&[0.5, 0.95, 0.99]).map(|v| Percentiles {
+                p50: ms(f64::from(v[0])),
+                p95: ms(f64::from(v[1])),
+                p99: ms(f64::from(v[2])),
+            });
+            let mut statuses: Vec<StatusCount> = imp.statuses.iter().map(|(&status, &count)| StatusCount { status, count }).collect();
+            statuses.sort_by(|a, b| b.count.cmp(&a.count).then(a.status.cmp(&b.status)));
+            let impact = ImpactReport {
+                requests: imp.requests,
+                failed: imp.failed,
+                failed_ratio: ratio(imp.failed, imp.requests),
+                s5xx: imp.s5xx,
+                slow: imp.slow,
+                missing_requests: missing,
+                clients: imp.clients.len() as u64,
+                clients_affected: imp.clients_affected.len() as u64,
+                clients_affected_ratio: ratio(imp.clients_affected.len() as u64, imp.clients.len() as u64),
+                statuses,
+                top_paths: imp
+                    .top_paths(5)
+                    .into_iter()
+                    .map(|(p, failed, requests)| PathCount { path: String::from_utf8_lossy(p).into_owned(), failed, requests })
+                    .collect(),
+                latency_ms,
+                baseline_latency_ms: baseline_latency,
+            };
+            let signals: Vec<String> = raw.signals.iter().map(|s| s.name().to_string()).collect();
+            let timeline = timeline(raw, &ev.first_request, onset, detected, mitigated, resolved, &peak, th, det, &zone);
+            Incident {
+                id: k + 1,
+                onset: Time(onset),
+                detected: detected.map(Time),
+                mitigated: mitigated.map(Time),
+                resolved: resolved.map(Time),
+                duration_s: resolved.map(|r| r - onset),
+                time_to_detect_s: detected.map(|d| d - onset),
+                time_to_mitigate_s: mitigated.map(|m| m - onset),
+                time_to_resolve_s: resolved.map(|r| r - onset),
+                signals,
+                peak,
+                impact,
+                timeline,
+                signatures: Vec::new(),
+            }
+        })
+        .collect();
+
+    let all = all_buckets.values();
+    let slow: u64 = all.clone().map(|x| x.slow(det.latency_bin)).sum();
+    let s5xx: u64 = all.clone().map(|x| x.s5xx).sum();
+    let totals = Totals {
+        requests: all.clone().map(|x| x.requests).sum(),
+        bad: s5xx + slow,
+        s5xx,
+        s4xx: all.map(|x| x.s4xx).sum(),
+        slow,
+    };
+    let first = sources.iter().filter_map(|s| s.first).min();
+    let last = sources.iter().filter_map(|s| s.last).max();
+    if totals.requests == 0 {
+        notes.push("no requests could be read from the inputs, so nothing could be analysed".into());
+    }
+    Report {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        timezone: zone.name(),
+        zone,
+        first: first.map(Time),
+        last: last.map(Time),
+        sources: names.iter().zip(sources).map(|(n, s)| source_report(n, s)).collect(),
+        totals,
+        baseline: BaselineReport {
+            error_ratio: round3(det.baseline.error_ratio * 1000.0) / 1000.0,
+            requests_per_bucket: round3(det.baseline.requests_per_bucket),
+            latency_ms: baseline_latency,
+        },
+        thresholds: ThresholdsReport {
+            bucket_s: th.bucket_s,
+            min_error_ratio: th.min_error_ratio,
+            effective_error_ratio: round3((th.min_error_ratio + 2.0 * det.baseline.error_ratio) * 1000.0) / 1000.0,
+            min_bad_requests: th.min_bad_requests,
+            min_z: th.min_z,
+            latency_threshold_ms: lat_threshold_us.map(|us| ms(f64::from(us))),
+            latency_threshold_source: if th.latency_threshold_us.is_some() { "fixed" } else { "auto" }.to_string(),
+            latency_floor_ms: ms(f64::from(th.latency_floor_us)),
+            latency_factor: th.latency_factor,
+            silence_ratio: th.silence_ratio,
+            silence_min_expected: th.silence_min_expected,
+            min_duration_s: th.min_duration_s,
+            recovery_s: th.recovery_s,
+            alert_for_s: th.alert_for_s,
+        },
+        incidents,
+        series: SeriesReport {
+            bucket_s: series.bucket_s,
+            start: (!b.is_empty()).then_some(Time(series.start)),
+            requests: b.iter().map(|x| x.requests).collect(),
+            bad: det.bad.clone(),
+            s5xx: b.iter().map(|x| x.s5xx).collect(),
+            s4xx: b.iter().map(|x| x.s4xx).collect(),
+            slow: det.slow.clone(),
+            latency_p95_ms: b.iter().map(|x| x.latency.as_ref().and_then(|h| h.quantile(0.95)).map(ms)).collect(),
+        },
+        notes,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn timeline(
+    raw: &crate::detect::RawIncident,
+    first_request: &Option<(u16, Vec<u8>)>,
+    onset: i64,
+    detected: Option<i64>,
+    mitigated: Option<i64>,
+    resolved: Option<i64>,
+    peak: &Peak,
+    th: &crate::detect::Thresholds,
+    det: &Detection,
+    zone: &Zone,
+) -> Vec<TimelineEntry> {
+    let src = "access log".to_string();
+    let entry = |time: i64, kind: &str, text: String| TimelineEntry { time: Time(time), source: src.clone(), kind: kind.into(), text };
+    let silence_only = raw.signals == [Signal::Silence];
+    let mut out = Vec::new();
+    let onset_text = match (silence_only, first_request) {
+        (true, _) => "Impact began: last request logged before the access log went silent.".to_string(),
+        (false, Some((status, path))) if *status >= 500 => format!(
+            "Impact began: first failed request (HTTP {status} on {}).",
+            String::from_utf8_lossy(path)
+        ),
+        (false, Some((_, path))) => format!(
+            "Impact began: first request slower than {} (on {}).",
+            det.latency_threshold_us().map_or("the threshold".to_string(), |us| format!("{} ms", us / 1000)),
+            String::from_utf8_lossy(path)
+        ),
+        (false, None) => "Impact began.".to_string(),
+    };
+    out.push(entry(onset, "onset", onset_text));
+    if let Some(d) = detected {
+        let rule = if silence_only {
+            format!("traffic at most {} of the usual level", percent(th.silence_ratio))
+        } else {
+            format!("bad-request ratio at or above {}", percent(th.min_error_ratio + 2.0 * det.baseline.error_ratio))
+        };
+        out.push(entry(
+            d,
+            "detected",
+            format!(
+                "A standard alert ({rule} for {}) would have fired, {} after onset.",
+                human_duration(th.alert_for_s),
+                human_duration(d - onset)
+            ),
+        ));
+    }
+    let peak_text = if silence_only {
+        format!("Lowest traffic: {} requests in the {} starting {}.", thousands(peak.requests), human_duration(th.bucket_s), zone.format_time(peak.time.0, false))
+    } else {
+        format!(
+            "Peak: {} of {} requests were bad ({}) in the {} starting {}.",
+            thousands(peak.bad),
+            thousands(peak.requests),
+            percent(peak.error_ratio),
+            human_duration(th.bucket_s),
+            zone.format_time(peak.time.0, false)
+        )
+    };
+    out.push(entry(peak.time.0.max(onset), "peak", peak_text));
+    if let Some(m) = mitigated {
+        if resolved != Some(m) {
+            out.push(entry(m, "mitigated", "Mitigated: the bad-request ratio fell back below the alert threshold.".into()));
+        }
+    }
+    match resolved {
+        Some(r) if silence_only => out.push(entry(r, "resolved", "Resolved: first request logged after the silence.".into())),
+        Some(r) => out.push(entry(
+            r,
+            "resolved",
+            format!("Resolved: last bad request; traffic stayed healthy for at least {} afterwards.", human_duration(th.recovery_s)),
+        )),
+        None => {}
+    }
+    out.sort_by_key(|e| e.time);
+    out
+}

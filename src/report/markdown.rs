@@ -1,0 +1,362 @@
+//! Markdown rendering: the classic postmortem outline, pre-filled from the logs, with `TODO`
+//! where only a human knows the answer. Log text is escaped; times are in the report's zone.
+
+use super::*;
+use std::fmt::Write;
+
+/// Renders the postmortem draft.
+pub fn render_markdown(r: &Report) -> String {
+    let mut o = String::new();
+    let z = &r.zone;
+    let n = r.incidents.len();
+    let span = match (r.first, r.last) {
+        (Some(f), Some(l)) => format!("{} to {}", z.format_datetime(f.0), z.format_datetime(l.0)),
+        _ => "no timestamps".to_string(),
+    };
+    let _ = writeln!(o, "# Postmortem draft: {}\n", match n {
+        0 => "no incident found".to_string(),
+        1 => format!("incident of {}", z.local(r.incidents[0].onset.0).format("%Y-%m-%d")),
+        _ => format!("{n} incidents"),
+    });
+    let _ = writeln!(
+        o,
+        "> Drafted by hindsight {} from {} ({}). Times are in **{}**. Every `TODO` needs a human; \
+         everything else is what the logs show.\n",
+        r.version,
+        sources_phrase(r),
+        span,
+        r.timezone
+    );
+
+    if n == 0 {
+        let _ = writeln!(o, "## Summary\n");
+        if r.totals.requests == 0 {
+            let _ = writeln!(o, "No requests could be read from the inputs, so there is nothing to analyse. See *Sources* below for what was read and skipped.\n");
+        } else {
+            let _ = writeln!(
+                o,
+                "No incident: over {} requests, no run of at least {} had a bad-request ratio or a traffic drop beyond the thresholds below. \
+                 {} requests ({}) were 5xx{}.\n",
+                thousands(r.totals.requests),
+                human_duration(r.thresholds.min_duration_s),
+                thousands(r.totals.s5xx),
+                percent(ratio_of(r.totals.s5xx, r.totals.requests)),
+                if r.totals.slow > 0 { format!(" and {} were slow", thousands(r.totals.slow)) } else { String::new() }
+            );
+        }
+    }
+    if n > 1 {
+        let _ = writeln!(o, "## Overview\n\n| # | Start | End | Duration | Signals | Failed requests |\n|---|---|---|---|---|---|");
+        for i in &r.incidents {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} | {} of {} ({}) |",
+                i.id,
+                z.format_datetime(i.onset.0),
+                i.resolved.map_or("ongoing".into(), |t| z.format_datetime(t.0)),
+                i.duration_s.map_or("ongoing".into(), human_duration),
+                i.signals.join(", "),
+                thousands(i.impact.failed),
+                thousands(i.impact.requests),
+                percent(i.impact.failed_ratio)
+            );
+        }
+        o.push('\n');
+    }
+    for i in &r.incidents {
+        incident(&mut o, r, i, n > 1);
+    }
+    appendix(&mut o, r);
+    o
+}
+
+fn ratio_of(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+fn sources_phrase(r: &Report) -> String {
+    let lines: u64 = r.sources.iter().map(|s| s.lines).sum();
+    match r.sources.len() {
+        1 => format!("`{}`, {} lines", markdown_escape(&r.sources[0].path), thousands(lines)),
+        k => format!("{k} files, {} lines", thousands(lines)),
+    }
+}
+
+fn what_failed(i: &Incident) -> String {
+    let sig = |s: &str| i.signals.iter().any(|x| x == s);
+    let mut parts = Vec::new();
+    if sig("5xx") {
+        let codes: Vec<String> = i.impact.statuses.iter().filter(|s| s.status >= 500).take(3).map(|s| format!("HTTP {}", s.status)).collect();
+        parts.push(format!("server errors ({})", codes.join(", ")));
+    }
+    if sig("latency") {
+        parts.push("slow responses".to_string());
+    }
+    if sig("silence") {
+        parts.push("no requests logged at all (the access log went silent)".to_string());
+    }
+    parts.join(" and ")
+}
+
+fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
+    let z = &r.zone;
+    let h = if numbered { format!(" — incident {}", i.id) } else { String::new() };
+    let imp = &i.impact;
+    let _ = writeln!(o, "## Issue Summary{h}\n");
+    let end = match i.resolved {
+        Some(t) => z.format_datetime(t.0),
+        None => "still going on when the logs end".to_string(),
+    };
+    let _ = writeln!(
+        o,
+        "**Duration:** {} to {}{}.\n",
+        z.format_datetime(i.onset.0),
+        end,
+        i.duration_s.map_or(String::new(), |d| format!(" ({})", human_duration(d)))
+    );
+    let mut impact = format!("**Impact:** users got {}. ", what_failed(i));
+    if imp.requests > 0 {
+        let _ = write!(
+            impact,
+            "{} of {} requests failed ({}); {} of {} clients ({}) got at least one failed request.",
+            thousands(imp.failed),
+            thousands(imp.requests),
+            percent(imp.failed_ratio),
+            thousands(imp.clients_affected),
+            thousands(imp.clients),
+            percent(imp.clients_affected_ratio)
+        );
+    }
+    if let Some(m) = imp.missing_requests {
+        let _ = write!(impact, " About {} requests expected from the usual traffic were never logged.", thousands(m));
+    }
+    let _ = writeln!(o, "{impact} TODO: say what users saw, in their words.\n");
+    let _ = writeln!(o, "**Root cause:** TODO: the logs show *what* failed, not *why*. {}\n", evidence_sentence(i));
+
+    let _ = writeln!(o, "## Timeline{h}\n");
+    let _ = writeln!(o, "- TODO: the change or event that triggered it (deploy, config change, traffic), if known.");
+    for e in &i.timeline {
+        let _ = writeln!(o, "- **{}** — {}", z.format_time(e.time.0, true), markdown_escape(&e.text));
+        if e.kind == "detected" {
+            let _ = writeln!(o, "- TODO: how and when was it really detected (alert, customer report)? Logs cannot tell when a human noticed.");
+        }
+    }
+    if i.detected.is_none() {
+        let _ = writeln!(o, "- No standard alert ({} of bad buckets in a row) would have fired. TODO: how was it detected?", human_duration(r.thresholds.alert_for_s));
+    }
+    let _ = writeln!(o, "- TODO: actions taken, misleading paths, escalations (who was paged, when).");
+    if i.resolved.is_none() {
+        let _ = writeln!(o, "- The logs end before the incident did. TODO: when and how did it end?");
+    }
+    o.push('\n');
+
+    let _ = writeln!(o, "## Root cause and resolution{h}\n");
+    let _ = writeln!(o, "TODO: explain the root cause and how it was fixed. Evidence from the logs:\n");
+    if !imp.statuses.is_empty() {
+        let codes: Vec<String> = imp.statuses.iter().take(5).map(|s| format!("{} × {}", thousands(s.count), status_label(s.status))).collect();
+        let _ = writeln!(o, "- Bad requests by status: {}.", codes.join(", "));
+    }
+    if let Some(p) = imp.top_paths.first() {
+        let _ = writeln!(
+            o,
+            "- Most failures were on `{}`: {} of its {} requests ({}).",
+            code_span(&p.path),
+            thousands(p.failed),
+            thousands(p.requests),
+            percent(ratio_of(p.failed, p.requests))
+        );
+    }
+    if let (Some(l), Some(b)) = (imp.latency_ms, imp.baseline_latency_ms) {
+        let _ = writeln!(o, "- Request time p95 was {} ms during the incident against {} ms usually.", fmt_ms(l.p95), fmt_ms(b.p95));
+    }
+    let _ = writeln!(
+        o,
+        "- The access log shows the symptom only. Run hindsight on the nginx error log, syslog or the application log of the same period to see the error messages.\n"
+    );
+
+    let _ = writeln!(o, "## Corrective and preventative measures{h}\n");
+    for m in measures(r, i) {
+        let _ = writeln!(o, "- [ ] {m}");
+    }
+    let _ = writeln!(o, "- [ ] TODO: fix the root cause.\n- [ ] TODO: what would have made this shorter or smaller?\n");
+
+    let _ = writeln!(o, "## Impact{h}\n\n| Measure | Value |\n|---|---|");
+    let _ = writeln!(o, "| Requests during the incident | {} |", thousands(imp.requests));
+    let _ = writeln!(o, "| Failed requests | {} ({}) |", thousands(imp.failed), percent(imp.failed_ratio));
+    if imp.slow > 0 {
+        let _ = writeln!(o, "| of which slow (≥ {} ms) | {} |", r.thresholds.latency_threshold_ms.map_or("?".into(), fmt_ms), thousands(imp.slow));
+    }
+    if let Some(m) = imp.missing_requests {
+        let _ = writeln!(o, "| Requests missing (silence) | about {} |", thousands(m));
+    }
+    let _ = writeln!(
+        o,
+        "| Peak | {} of {} requests bad ({}) at {} |",
+        thousands(i.peak.bad),
+        thousands(i.peak.requests),
+        percent(i.peak.error_ratio),
+        z.format_time(i.peak.time.0, false)
+    );
+    let _ = writeln!(o, "| Clients affected | {} of {} ({}) |", thousands(imp.clients_affected), thousands(imp.clients), percent(imp.clients_affected_ratio));
+    if let Some(l) = imp.latency_ms {
+        let base = imp.baseline_latency_ms.map_or(String::new(), |b| format!(" (usually {} / {} / {})", fmt_ms(b.p50), fmt_ms(b.p95), fmt_ms(b.p99)));
+        let _ = writeln!(o, "| Request time p50 / p95 / p99 (ms) | {} / {} / {}{} |", fmt_ms(l.p50), fmt_ms(l.p95), fmt_ms(l.p99), base);
+    }
+    let ttx = |v: Option<i64>| v.map_or("—".to_string(), human_duration);
+    let _ = writeln!(
+        o,
+        "| Time to detect / mitigate / resolve | {} / {} / {} |\n",
+        ttx(i.time_to_detect_s),
+        ttx(i.time_to_mitigate_s),
+        ttx(i.time_to_resolve_s)
+    );
+    if !imp.top_paths.is_empty() {
+        let _ = writeln!(o, "Top failing endpoints:\n\n| Path | Failed | Requests |\n|---|---|---|");
+        for p in &imp.top_paths {
+            let _ = writeln!(o, "| `{}` | {} | {} |", code_span(&p.path), thousands(p.failed), thousands(p.requests));
+        }
+        o.push('\n');
+    }
+    let _ = writeln!(o, "## Lessons learned{h}\n\n- What went well: TODO\n- What went wrong: TODO\n- Where we got lucky: TODO\n");
+}
+
+fn status_label(s: u16) -> String {
+    if s < 500 {
+        format!("slow (HTTP {s})")
+    } else {
+        format!("HTTP {s}")
+    }
+}
+
+/// Text inside a code span: backticks and control characters cannot break out of it.
+fn code_span(s: &str) -> String {
+    s.chars().map(|c| if c == '`' || c.is_control() || c == '|' { '\u{fffd}' } else { c }).collect()
+}
+
+fn fmt_ms(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+fn evidence_sentence(i: &Incident) -> String {
+    let mut s = String::from("Evidence: ");
+    if let Some(st) = i.impact.statuses.first() {
+        let _ = write!(s, "mostly {} ", status_label(st.status));
+    }
+    if let Some(p) = i.impact.top_paths.first() {
+        let _ = write!(s, "on `{}` ", code_span(&p.path));
+    }
+    s.push_str("(see *Root cause and resolution*).");
+    s
+}
+
+/// Measures the evidence suggests.
+fn measures(r: &Report, i: &Incident) -> Vec<String> {
+    let mut m = Vec::new();
+    let t = &r.thresholds;
+    match i.time_to_detect_s {
+        None => m.push(format!(
+            "Add an alert on the bad-request ratio (≥ {} for {}): none of that shape would have fired for this incident.",
+            percent(t.effective_error_ratio),
+            human_duration(t.alert_for_s)
+        )),
+        Some(d) if d > 600 => m.push(format!(
+            "Detection took {}: alert earlier (a shorter `for:` or a burn-rate alert on the error budget).",
+            human_duration(d)
+        )),
+        Some(_) => m.push("TODO: did an alert like the one in the timeline fire? If not, add it.".to_string()),
+    }
+    if i.signals.iter().any(|s| s == "silence") {
+        m.push("Alert on absent traffic (requests far below the usual level), not only on errors: a stopped server logs no errors.".into());
+    }
+    if i.signals.iter().any(|s| s == "latency") {
+        m.push(format!(
+            "Alert on request-time p95 (it reached {} ms); review upstream timeouts so slow calls fail fast.",
+            i.impact.latency_ms.map_or("?".into(), |l| fmt_ms(l.p95))
+        ));
+    }
+    if i.impact.statuses.iter().any(|s| s.status == 502 || s.status == 504) {
+        m.push("The proxy could not reach its upstream (502/504): add health checks on the upstream, and consider retries to a second instance.".into());
+    }
+    m
+}
+
+fn appendix(o: &mut String, r: &Report) {
+    let z = &r.zone;
+    let _ = writeln!(o, "## Appendix\n\n### Error rate\n");
+    let ratios: Vec<f64> = r.series.requests.iter().zip(&r.series.bad).map(|(&n, &b)| ratio_of(b, n)).collect();
+    if !ratios.is_empty() {
+        let (cols, per) = downsample_max(&ratios, 72);
+        let max = cols.iter().copied().fold(0.0, f64::max);
+        let start = r.series.start.map_or(0, |t| t.0);
+        let end = start + r.series.bucket_s * ratios.len() as i64;
+        let _ = writeln!(
+            o,
+            "Bad-request ratio, one column per {} (highest of its buckets), scaled to the maximum of {}:\n",
+            human_duration(r.series.bucket_s * per as i64),
+            percent(max)
+        );
+        let _ = writeln!(o, "```text\n{}\n{} .. {}", sparkline(&cols, max), z.format_datetime(start), z.format_datetime(end));
+        for i in &r.incidents {
+            let col = ((i.onset.0 - start) / (r.series.bucket_s * per as i64)).max(0) as usize;
+            let _ = writeln!(o, "{}^ incident {} onset {}", " ".repeat(col), i.id, z.format_time(i.onset.0, false));
+        }
+        let _ = writeln!(o, "```\n");
+    }
+    let t = &r.thresholds;
+    let _ = writeln!(o, "### Definitions and thresholds\n");
+    let _ = writeln!(o, "- **Bad request**: HTTP 5xx{}. 4xx is client behaviour, not an outage.", match t.latency_threshold_ms {
+        Some(l) => format!(", or a request time of at least {} ms ({})", fmt_ms(l), t.latency_threshold_source),
+        None => String::new(),
+    });
+    let _ = writeln!(
+        o,
+        "- **Bad bucket** ({}): bad-request ratio ≥ {} (minimum {} plus twice the baseline {}), at least {} bad requests, and z ≥ {} against the baseline; or traffic ≤ {} of the expected level (median of the previous hour) when at least {} requests were expected (silence).",
+        human_duration(t.bucket_s),
+        percent(t.effective_error_ratio),
+        percent(t.min_error_ratio),
+        percent(r.baseline.error_ratio),
+        t.min_bad_requests,
+        t.min_z,
+        percent(t.silence_ratio),
+        t.silence_min_expected
+    );
+    let _ = writeln!(
+        o,
+        "- **Incident**: bad buckets for at least {}; bad buckets less than {} apart belong to the same incident.",
+        human_duration(t.min_duration_s),
+        human_duration(t.recovery_s)
+    );
+    let _ = writeln!(o, "- **Onset**: the first bad request (for a silence, the last request before it). **Detected**: when a rule firing after {} of bad buckets would have fired. **Mitigated**: the first healthy bucket after the peak. **Resolved**: the last bad request before {} of health (for a silence, the first request after it).", human_duration(t.alert_for_s), human_duration(t.recovery_s));
+    let _ = writeln!(o, "- **Clients affected**: distinct client addresses with at least one bad request, over distinct clients during the incident (NAT and proxies skew this).\n");
+    let _ = writeln!(o, "### Sources and assumptions\n\n| File | Format | Lines | Parsed | Skipped | First | Last |\n|---|---|---|---|---|---|---|");
+    for s in &r.sources {
+        let _ = writeln!(
+            o,
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            code_span(&s.path),
+            s.format,
+            thousands(s.lines),
+            thousands(s.parsed),
+            thousands(s.skipped),
+            s.first.map_or("—".into(), |t| z.format_datetime(t.0)),
+            s.last.map_or("—".into(), |t| z.format_datetime(t.0))
+        );
+    }
+    o.push('\n');
+    for s in &r.sources {
+        for a in &s.assumptions {
+            let _ = writeln!(o, "- `{}`: {}", code_span(&s.path), markdown_escape(a));
+        }
+    }
+    for n in &r.notes {
+        let _ = writeln!(o, "- {}", markdown_escape(n));
+    }
+}

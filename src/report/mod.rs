@@ -1,0 +1,322 @@
+//! The report: one serialisable value that every renderer reads, and the renderers.
+//!
+//! Input: what the scan, the detector and the evidence pass found. Output: [`Report`], whose
+//! JSON form is the contract other programs rely on (field names never change without a
+//! version bump), rendered as Markdown, JSON or a terminal summary. Times are UTC seconds
+//! inside; JSON carries them as RFC 3339 with `Z`, the other renderers in the chosen zone.
+
+mod build;
+mod markdown;
+mod text;
+
+pub use build::{build, Inputs};
+pub use markdown::render_markdown;
+pub use text::render_text;
+
+use serde::{Serialize, Serializer};
+
+/// UTC seconds, serialised as RFC 3339 with `Z`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Time(pub i64);
+
+impl Serialize for Time {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&crate::time::rfc3339(self.0))
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// Version of the JSON contract and of hindsight.
+    pub version: String,
+    /// The zone the human-readable renderers use.
+    pub timezone: String,
+    #[serde(skip)]
+    pub zone: crate::time::Zone,
+    pub first: Option<Time>,
+    pub last: Option<Time>,
+    pub sources: Vec<SourceReport>,
+    pub totals: Totals,
+    pub baseline: BaselineReport,
+    pub thresholds: ThresholdsReport,
+    pub incidents: Vec<Incident>,
+    pub series: SeriesReport,
+    /// Assumptions and warnings that apply to the whole report.
+    pub notes: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceReport {
+    pub path: String,
+    pub format: String,
+    pub lines: u64,
+    pub parsed: u64,
+    pub skipped: u64,
+    /// 1-based number of the first skipped line, to look at with `sed -n 'Np'`.
+    pub first_skipped_line: Option<u64>,
+    /// Parsed lines outside `--since`/`--until`.
+    pub out_of_range: u64,
+    pub first: Option<Time>,
+    pub last: Option<Time>,
+    /// Whether lines carry `$request_time`.
+    pub latency_logged: bool,
+    pub assumptions: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Totals {
+    pub requests: u64,
+    pub bad: u64,
+    pub s5xx: u64,
+    pub s4xx: u64,
+    pub slow: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BaselineReport {
+    pub error_ratio: f64,
+    pub requests_per_bucket: f64,
+    pub latency_ms: Option<Percentiles>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ThresholdsReport {
+    pub bucket_s: i64,
+    pub min_error_ratio: f64,
+    /// The ratio a bucket had to reach: `min_error_ratio + 2 × baseline ratio`.
+    pub effective_error_ratio: f64,
+    pub min_bad_requests: u64,
+    pub min_z: f64,
+    /// The latency above which a request is bad, when latency is logged.
+    pub latency_threshold_ms: Option<f64>,
+    /// `auto` or `fixed`.
+    pub latency_threshold_source: String,
+    pub latency_floor_ms: f64,
+    pub latency_factor: f64,
+    pub silence_ratio: f64,
+    pub silence_min_expected: f64,
+    pub min_duration_s: i64,
+    pub recovery_s: i64,
+    pub alert_for_s: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Incident {
+    pub id: usize,
+    pub onset: Time,
+    pub detected: Option<Time>,
+    pub mitigated: Option<Time>,
+    /// `null` while the incident is still going on at the end of the logs.
+    pub resolved: Option<Time>,
+    pub duration_s: Option<i64>,
+    pub time_to_detect_s: Option<i64>,
+    pub time_to_mitigate_s: Option<i64>,
+    pub time_to_resolve_s: Option<i64>,
+    pub signals: Vec<String>,
+    pub peak: Peak,
+    pub impact: ImpactReport,
+    pub timeline: Vec<TimelineEntry>,
+    /// Error signatures (from error logs); empty when only access logs were read.
+    pub signatures: Vec<Signature>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Peak {
+    pub time: Time,
+    pub requests: u64,
+    pub bad: u64,
+    pub error_ratio: f64,
+    pub latency_p95_ms: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ImpactReport {
+    /// Requests logged between onset and resolution.
+    pub requests: u64,
+    pub failed: u64,
+    pub failed_ratio: f64,
+    pub s5xx: u64,
+    pub slow: u64,
+    /// For silences: requests expected from the usual traffic but never logged.
+    pub missing_requests: Option<u64>,
+    pub clients: u64,
+    pub clients_affected: u64,
+    pub clients_affected_ratio: f64,
+    /// Status codes of the failed requests.
+    pub statuses: Vec<StatusCount>,
+    pub top_paths: Vec<PathCount>,
+    pub latency_ms: Option<Percentiles>,
+    pub baseline_latency_ms: Option<Percentiles>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusCount {
+    pub status: u16,
+    pub count: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PathCount {
+    pub path: String,
+    pub failed: u64,
+    pub requests: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TimelineEntry {
+    pub time: Time,
+    pub source: String,
+    pub kind: String,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Signature {
+    pub template: String,
+    pub count: u64,
+    pub first_seen: Time,
+    pub new: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SeriesReport {
+    pub bucket_s: i64,
+    pub start: Option<Time>,
+    pub requests: Vec<u64>,
+    pub bad: Vec<u64>,
+    pub s5xx: Vec<u64>,
+    pub s4xx: Vec<u64>,
+    pub slow: Vec<u64>,
+    /// Estimated p95 request time per bucket (within one histogram bin), when logged.
+    pub latency_p95_ms: Vec<Option<f64>>,
+}
+
+impl Report {
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("report serialises");
+        s.push('\n');
+        s
+    }
+}
+
+/// Rounds to three decimals for stable, readable JSON.
+pub fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Strips control characters (ANSI escapes included) from log text bound for a terminal.
+pub fn terminal_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
+}
+
+/// Escapes log text for Markdown: control characters removed, Markdown and HTML
+/// metacharacters backslash-escaped, so a path cannot become a link, a heading or a table cell.
+pub fn markdown_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.push('\u{fffd}');
+            continue;
+        }
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '!' | '|' | '<' | '>' | '~' | '&'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `17 min 27 s`, `2 h 5 min`, `45 s`.
+pub fn human_duration(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=3599 if s % 60 == 0 => format!("{} min", s / 60),
+        60..=3599 => format!("{} min {} s", s / 60, s % 60),
+        _ if s % 3600 / 60 == 0 => format!("{} h", s / 3600),
+        _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
+    }
+}
+
+/// `12,345`
+pub fn thousands(n: u64) -> String {
+    let d = n.to_string();
+    let mut out = String::new();
+    for (i, c) in d.chars().enumerate() {
+        if i > 0 && (d.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `42.0%`, `0.31%`
+pub fn percent(r: f64) -> String {
+    let p = r * 100.0;
+    if p != 0.0 && p.abs() < 1.0 {
+        format!("{p:.2}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+/// One character per value, `▁` to `█`, scaled to `max`.
+pub fn sparkline(values: &[f64], max: f64) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    values
+        .iter()
+        .map(|&v| {
+            if max <= 0.0 || v <= 0.0 {
+                ' '
+            } else {
+                BARS[(((v / max) * 7.0).round() as usize).min(7)]
+            }
+        })
+        .collect()
+}
+
+/// Shrinks a series to at most `width` columns, keeping each column's maximum (so a short
+/// spike stays visible). Returns the values and the number of buckets per column.
+pub fn downsample_max(values: &[f64], width: usize) -> (Vec<f64>, usize) {
+    let per = values.len().div_ceil(width.max(1)).max(1);
+    (values.chunks(per).map(|c| c.iter().copied().fold(0.0, f64::max)).collect(), per)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(markdown_escape("/a_b*[x](http://e)"), r"/a\_b\*\[x\]\(http://e\)");
+        assert_eq!(markdown_escape("a|b<script>"), r"a\|b\<script\>");
+        assert_eq!(markdown_escape("\x1b[31mred"), "\u{fffd}\\[31mred");
+        assert_eq!(terminal_safe("ok\x1b[2J\x07"), "ok\u{fffd}[2J\u{fffd}");
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(percent(0.42), "42.0%");
+        assert_eq!(percent(0.0031), "0.31%");
+        assert_eq!(human_duration(1047), "17 min 27 s");
+        assert_eq!(human_duration(7500), "2 h 5 min");
+        assert_eq!(human_duration(45), "45 s");
+        assert_eq!(sparkline(&[0.0, 0.5, 1.0], 1.0), " ▅█");
+        assert_eq!(downsample_max(&[1.0, 5.0, 2.0, 0.0, 3.0], 2), (vec![5.0, 3.0], 3));
+    }
+}

@@ -1,0 +1,90 @@
+//! The terminal summary: one block per incident and a sparkline of the error rate. Log text is
+//! stripped of control characters before it reaches the terminal.
+
+use super::*;
+use std::fmt::Write;
+
+/// Renders the short terminal view.
+pub fn render_text(r: &Report) -> String {
+    let z = &r.zone;
+    let mut o = String::new();
+    let lines: u64 = r.sources.iter().map(|s| s.lines).sum();
+    let skipped: u64 = r.sources.iter().map(|s| s.skipped).sum();
+    let span = match (r.first, r.last) {
+        (Some(f), Some(l)) => format!("{} .. {}", z.format_datetime(f.0), z.format_datetime(l.0)),
+        _ => "no timestamps".into(),
+    };
+    let _ = writeln!(
+        o,
+        "hindsight: {} incident{} in {} file{} ({} lines, {} skipped), {}",
+        r.incidents.len(),
+        if r.incidents.len() == 1 { "" } else { "s" },
+        r.sources.len(),
+        if r.sources.len() == 1 { "" } else { "s" },
+        thousands(lines),
+        thousands(skipped),
+        span
+    );
+    for i in &r.incidents {
+        let imp = &i.impact;
+        let _ = writeln!(
+            o,
+            "\n#{} {}  {} -> {}{}",
+            i.id,
+            i.signals.join("+"),
+            z.format_datetime(i.onset.0),
+            i.resolved.map_or("ongoing".into(), |t| z.format_time(t.0, true)),
+            i.duration_s.map_or(String::new(), |d| format!("  ({})", human_duration(d)))
+        );
+        let _ = writeln!(
+            o,
+            "   failed {} of {} requests ({}), clients affected {} of {} ({})",
+            thousands(imp.failed),
+            thousands(imp.requests),
+            percent(imp.failed_ratio),
+            thousands(imp.clients_affected),
+            thousands(imp.clients),
+            percent(imp.clients_affected_ratio)
+        );
+        if let Some(m) = imp.missing_requests {
+            let _ = writeln!(o, "   about {} requests missing while the log was silent", thousands(m));
+        }
+        let when = |t: Option<Time>, d: Option<i64>| match (t, d) {
+            (Some(t), Some(d)) => format!("{} (+{})", z.format_time(t.0, true), human_duration(d)),
+            _ => "-".into(),
+        };
+        let _ = writeln!(
+            o,
+            "   detected {}  mitigated {}  peak {} bad at {}",
+            when(i.detected, i.time_to_detect_s),
+            when(i.mitigated, i.time_to_mitigate_s),
+            percent(i.peak.error_ratio),
+            z.format_time(i.peak.time.0, false)
+        );
+        if let Some(p) = imp.top_paths.first() {
+            let _ = writeln!(o, "   most failures on {} ({} of {})", terminal_safe(&p.path), thousands(p.failed), thousands(p.requests));
+        }
+    }
+    let ratios: Vec<f64> = r
+        .series
+        .requests
+        .iter()
+        .zip(&r.series.bad)
+        .map(|(&n, &b)| if n == 0 { 0.0 } else { b as f64 / n as f64 })
+        .collect();
+    if !ratios.is_empty() {
+        let (cols, per) = downsample_max(&ratios, 60);
+        let max = cols.iter().copied().fold(0.0, f64::max);
+        let _ = writeln!(
+            o,
+            "\nerror rate |{}| max {} ({} per column)",
+            sparkline(&cols, max),
+            percent(max),
+            human_duration(r.series.bucket_s * per as i64)
+        );
+    }
+    for n in &r.notes {
+        let _ = writeln!(o, "note: {}", terminal_safe(n));
+    }
+    o
+}
