@@ -1,0 +1,181 @@
+use crate::util::*;
+use hindsight::generate::{GenConfig, Scenario};
+use predicates::prelude::*;
+
+#[test]
+fn missing_file_is_one_line_naming_it_exit_1() {
+    let out = bin()
+        .args(["report", "/no/such/access.log"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("/no/such/access.log") && err.contains("No such file"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn directory_is_one_line_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin().args(["report"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("is a directory"), "{err}");
+}
+
+#[test]
+fn empty_file_gives_a_no_data_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.log");
+    std::fs::write(&empty, b"").unwrap();
+    let out = bin().args(["report"]).arg(&empty).output().unwrap();
+    assert!(out.status.success());
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.contains("No requests could be read"), "{md}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty input"));
+    let v = report_json(&[empty.to_str().unwrap()]);
+    assert_eq!(v["incidents"].as_array().unwrap().len(), 0);
+    assert_eq!(v["sources"][0]["lines"], 0);
+}
+
+#[test]
+fn dev_null_and_a_file_of_garbage_do_not_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.bin");
+    std::fs::write(
+        &junk,
+        (0..=255u8).cycle().take(100_000).collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    for p in ["/dev/null", junk.to_str().unwrap()] {
+        let v = report_json(&[p]);
+        let s = &v["sources"][0];
+        assert_eq!(
+            s["lines"].as_u64().unwrap(),
+            s["parsed"].as_u64().unwrap() + s["skipped"].as_u64().unwrap()
+        );
+        assert_eq!(s["parsed"], 0);
+    }
+}
+
+#[test]
+fn bad_flag_values_exit_2() {
+    for args in [
+        ["--tz", "Mars/Base"],
+        ["--bucket", "0s"],
+        ["--since", "yesterday"],
+        ["--threads", "0"],
+    ] {
+        bin()
+            .args(["report", "/dev/null"])
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("error"));
+    }
+}
+
+#[test]
+fn stdin_gives_the_same_report_as_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = write_log(
+        dir.path(),
+        "a.log",
+        &GenConfig {
+            minutes: 60,
+            ..GenConfig::new(Scenario::Spike, 3)
+        },
+    );
+    let from_file = report_json(&[path.to_str().unwrap()]);
+    let out = bin()
+        .args(["report", "--format", "json", "-"])
+        .write_stdin(std::fs::read(&path).unwrap())
+        .output()
+        .unwrap();
+    let from_stdin: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(from_file["incidents"], from_stdin["incidents"]);
+    assert_eq!(from_stdin["sources"][0]["path"], "<stdin>");
+}
+
+#[test]
+fn output_file_and_text_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = write_log(dir.path(), "a.log", &GenConfig::new(Scenario::Spike, 11));
+    let out = dir.path().join("pm.md");
+    bin()
+        .args(["report", "-o"])
+        .arg(&out)
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout("");
+    let md = std::fs::read_to_string(&out).unwrap();
+    for section in [
+        "## Issue Summary",
+        "## Timeline",
+        "## Root cause and resolution",
+        "## Corrective and preventative measures",
+        "## Impact",
+        "## Appendix",
+    ] {
+        assert!(md.contains(section), "missing {section}");
+    }
+    bin()
+        .args(["timeline"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("#1 5xx").and(predicate::str::contains("error rate |")));
+}
+
+#[test]
+fn tz_flag_changes_display_not_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = write_log(dir.path(), "a.log", &GenConfig::new(Scenario::Spike, 5));
+    let p = path.to_str().unwrap();
+    let a = report_json(&[p]);
+    let b = report_json(&[p, "--tz", "America/New_York"]);
+    assert_eq!(a["incidents"], b["incidents"]);
+    assert_eq!(a["timezone"], "UTC+01:00");
+    assert_eq!(b["timezone"], "America/New_York");
+    let md = bin()
+        .args(["report", "--tz", "Asia/Kolkata", p])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&md.stdout).contains("IST"));
+}
+
+#[test]
+fn several_files_merge_into_one_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = GenConfig::new(Scenario::Spike, 21);
+    let (path, truth) = write_log(dir.path(), "all.log", &cfg);
+    let text = std::fs::read(&path).unwrap();
+    // Split the lines between two "web servers" alternately.
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for (i, line) in text.split_inclusive(|&c| c == b'\n').enumerate() {
+        if i % 2 == 0 {
+            a.extend_from_slice(line)
+        } else {
+            b.extend_from_slice(line)
+        }
+    }
+    std::fs::write(dir.path().join("web1.log"), a).unwrap();
+    std::fs::write(dir.path().join("web2.log"), b).unwrap();
+    let merged = report_json(&[
+        dir.path().join("web1.log").to_str().unwrap(),
+        dir.path().join("web2.log").to_str().unwrap(),
+    ]);
+    let whole = report_json(&[path.to_str().unwrap()]);
+    assert_eq!(merged["incidents"], whole["incidents"]);
+    assert_eq!(merged["sources"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        merged["incidents"].as_array().unwrap().len(),
+        truth.incidents.len()
+    );
+}

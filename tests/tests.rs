@@ -1,0 +1,16 @@
+//! One integration-test binary; each module tests the real `hindsight` binary or the library
+//! from the outside.
+
+// Helpers: temp dirs, running the binary, generating logs.
+mod util;
+
+// Command line, inputs and exit codes: missing files, directories, empty input, stdin.
+mod cli;
+// The detector against the generator's ground truth, over many scenarios and seeds.
+mod detection;
+// Same report whatever the threads and chunk sizes; garbage lines are counted, not lost.
+mod invariants;
+// Real access-log lines written by others (excerpts in tests/data).
+mod real_logs;
+// The bundled sample logs and their ground truth.
+mod samples;
