@@ -75,7 +75,10 @@ impl Histogram {
 
     /// Requests at or above the lower edge of bin `bin`.
     pub fn at_or_above(&self, bin: usize) -> u64 {
-        self.0[bin.min(LATENCY_BINS)..].iter().map(|&c| u64::from(c)).sum()
+        self.0[bin.min(LATENCY_BINS)..]
+            .iter()
+            .map(|&c| u64::from(c))
+            .sum()
     }
 
     /// Quantile `q` in microseconds, interpolated linearly inside its bin (an estimate to
@@ -117,7 +120,15 @@ pub struct Bucket {
 
 impl Default for Bucket {
     fn default() -> Self {
-        Bucket { requests: 0, s5xx: 0, s4xx: 0, bytes: 0, first: i64::MAX, last: i64::MIN, latency: None }
+        Bucket {
+            requests: 0,
+            s5xx: 0,
+            s4xx: 0,
+            bytes: 0,
+            first: i64::MAX,
+            last: i64::MIN,
+            latency: None,
+        }
     }
 }
 
@@ -166,7 +177,9 @@ pub struct SourceAgg {
 impl SourceAgg {
     /// Appends `next`, the aggregate of the lines that follow this one's in the same source.
     pub fn append(&mut self, next: SourceAgg) {
-        self.first_skipped = self.first_skipped.or(next.first_skipped.map(|l| l + self.lines));
+        self.first_skipped = self
+            .first_skipped
+            .or(next.first_skipped.map(|l| l + self.lines));
         self.lines += next.lines;
         self.parsed += next.parsed;
         self.skipped += next.skipped;
@@ -183,7 +196,10 @@ impl SourceAgg {
 
     /// The offset most lines were written with.
     pub fn main_offset(&self) -> Option<i32> {
-        self.offsets.iter().max_by_key(|(k, v)| (**v, -**k)).map(|(k, _)| *k)
+        self.offsets
+            .iter()
+            .max_by_key(|(k, v)| (**v, -**k))
+            .map(|(k, _)| *k)
     }
 }
 
@@ -252,7 +268,12 @@ pub fn scan(
     let mut chunks: Vec<Chunk> = Vec::new();
     for (i, s) in sources.iter().enumerate() {
         for range in chunk_ranges(s.bytes(), opts.chunk_bytes) {
-            chunks.push(Chunk { source: i, range, first: None, last: None });
+            chunks.push(Chunk {
+                source: i,
+                range,
+                first: None,
+                last: None,
+            });
         }
     }
     let results = map_chunks(pool, &chunks, |c| {
@@ -300,7 +321,10 @@ pub fn scan_chunk(data: &[u8], opts: &ScanOptions) -> SourceAgg {
         let key = r.time.div_euclid(opts.bucket_s) * opts.bucket_s;
         if key != cur_key {
             if cur.requests > 0 {
-                merge_buckets(&mut agg.buckets, BTreeMap::from([(cur_key, std::mem::take(&mut cur))]));
+                merge_buckets(
+                    &mut agg.buckets,
+                    BTreeMap::from([(cur_key, std::mem::take(&mut cur))]),
+                );
             }
             cur_key = key;
         }
@@ -347,24 +371,60 @@ pub const MAX_SERIES_BUCKETS: usize = 44_640;
 /// with absurd stamps (a line dated 1970 among 2026) would stretch the series over decades:
 /// when the span is too long, the 0.1% of requests at either end are left out of the series,
 /// and the returned note says how many.
-pub fn to_series(buckets: &BTreeMap<i64, Bucket>, bucket_s: i64) -> (crate::detect::Series, Option<String>) {
-    let empty = crate::detect::Series { start: 0, bucket_s, buckets: Vec::new() };
-    let (Some((&lo, _)), Some((&hi, _))) = (buckets.first_key_value(), buckets.last_key_value()) else {
+pub fn to_series(
+    buckets: &BTreeMap<i64, Bucket>,
+    bucket_s: i64,
+) -> (crate::detect::Series, Option<String>) {
+    let empty = crate::detect::Series {
+        start: 0,
+        bucket_s,
+        buckets: Vec::new(),
+    };
+    let (Some((&lo, _)), Some((&hi, _))) = (buckets.first_key_value(), buckets.last_key_value())
+    else {
         return (empty, None);
     };
     let span = |lo: i64, hi: i64| ((hi - lo) / bucket_s) as usize + 1;
     let (mut lo, mut hi, mut note) = (lo, hi, None);
     if span(lo, hi) > MAX_SERIES_BUCKETS {
+        // The bulk of the requests, and a margin around it as wide as the bulk (at least a
+        // day): buckets beyond that are outliers.
         let total: u64 = buckets.values().map(|b| b.requests).sum();
         let cut = total / 1000;
         let mut acc = 0;
-        lo = *buckets.iter().find(|(_, b)| { acc += b.requests; acc > cut }).map(|(k, _)| k).unwrap_or(&lo);
+        let q_lo = buckets
+            .iter()
+            .find(|(_, b)| {
+                acc += b.requests;
+                acc > cut
+            })
+            .map_or(lo, |(k, _)| *k);
         acc = 0;
-        hi = *buckets.iter().rev().find(|(_, b)| { acc += b.requests; acc > cut }).map(|(k, _)| k).unwrap_or(&hi);
+        let q_hi = buckets
+            .iter()
+            .rev()
+            .find(|(_, b)| {
+                acc += b.requests;
+                acc > cut
+            })
+            .map_or(hi, |(k, _)| *k);
+        let margin = (q_hi - q_lo).max(86_400);
+        lo = buckets
+            .range(q_lo - margin..)
+            .next()
+            .map_or(q_lo, |(k, _)| *k);
+        hi = buckets
+            .range(..=q_hi + margin)
+            .next_back()
+            .map_or(q_hi, |(k, _)| *k);
         if span(lo, hi) > MAX_SERIES_BUCKETS {
             lo = hi - (MAX_SERIES_BUCKETS as i64 - 1) * bucket_s;
         }
-        let dropped: u64 = buckets.range(..lo).chain(buckets.range(hi + 1..)).map(|(_, b)| b.requests).sum();
+        let dropped: u64 = buckets
+            .range(..lo)
+            .chain(buckets.range(hi + 1..))
+            .map(|(_, b)| b.requests)
+            .sum();
         note = Some(format!(
             "the logs span more than {MAX_SERIES_BUCKETS} buckets; {dropped} requests with outlying timestamps outside {} .. {} were left out of the series",
             crate::time::rfc3339(lo),
@@ -375,7 +435,14 @@ pub fn to_series(buckets: &BTreeMap<i64, Bucket>, bucket_s: i64) -> (crate::dete
     for (k, b) in buckets.range(lo..=hi) {
         dense[((k - lo) / bucket_s) as usize] = b.clone();
     }
-    (crate::detect::Series { start: lo, bucket_s, buckets: dense }, note)
+    (
+        crate::detect::Series {
+            start: lo,
+            bucket_s,
+            buckets: dense,
+        },
+        note,
+    )
 }
 
 #[cfg(test)]
@@ -424,14 +491,25 @@ mod tests {
     fn merge_is_associative_and_chunking_does_not_matter() {
         let mut text = String::new();
         for s in 0..400u32 {
-            let status = if s % 13 == 0 { 502 } else if s % 5 == 0 { 404 } else { 200 };
+            let status = if s % 13 == 0 {
+                502
+            } else if s % 5 == 0 {
+                404
+            } else {
+                200
+            };
             text.push_str(&line(s * 7 % 3600, status, &format!("0.{:03}", s % 1000)));
             if s % 50 == 0 {
                 text.push_str("garbage line\n");
             }
         }
         let data = text.as_bytes();
-        let opts = |chunk_bytes| ScanOptions { bucket_s: 60, since: None, until: None, chunk_bytes };
+        let opts = |chunk_bytes| ScanOptions {
+            bucket_s: 60,
+            since: None,
+            until: None,
+            chunk_bytes,
+        };
         let whole = scan_chunk(data, &opts(usize::MAX));
         assert_eq!(whole.lines, 408);
         assert_eq!(whole.skipped, 8);
@@ -461,9 +539,25 @@ mod tests {
     fn an_outlying_stamp_does_not_stretch_the_series() {
         let mut m = BTreeMap::new();
         for k in 0..5000i64 {
-            m.insert(1_795_860_000 + k * 60, Bucket { requests: 10, first: 0, last: 0, ..Bucket::default() });
+            m.insert(
+                1_795_860_000 + k * 60,
+                Bucket {
+                    requests: 10,
+                    first: 0,
+                    last: 0,
+                    ..Bucket::default()
+                },
+            );
         }
-        m.insert(0, Bucket { requests: 1, first: 0, last: 0, ..Bucket::default() });
+        m.insert(
+            0,
+            Bucket {
+                requests: 1,
+                first: 0,
+                last: 0,
+                ..Bucket::default()
+            },
+        );
         let (s, note) = to_series(&m, 60);
         assert_eq!(s.buckets.len(), 5000);
         assert_eq!(s.start, 1_795_860_000);
@@ -474,11 +568,24 @@ mod tests {
 
     #[test]
     fn since_until_filter_counts_parsed_lines() {
-        let text = format!("{}{}{}", line(10, 200, "0.001"), line(70, 200, "0.001"), line(130, 500, "0.001"));
+        let text = format!(
+            "{}{}{}",
+            line(10, 200, "0.001"),
+            line(70, 200, "0.001"),
+            line(130, 500, "0.001")
+        );
         let t0 = 1_795_860_000; // 2026-11-28T10:00:00Z
-        let opts = ScanOptions { bucket_s: 60, since: Some(t0 + 60), until: Some(t0 + 120), chunk_bytes: 1 << 20 };
+        let opts = ScanOptions {
+            bucket_s: 60,
+            since: Some(t0 + 60),
+            until: Some(t0 + 120),
+            chunk_bytes: 1 << 20,
+        };
         let agg = scan_chunk(text.as_bytes(), &opts);
-        assert_eq!((agg.lines, agg.parsed, agg.skipped, agg.out_of_range), (3, 3, 0, 2));
+        assert_eq!(
+            (agg.lines, agg.parsed, agg.skipped, agg.out_of_range),
+            (3, 3, 0, 2)
+        );
         assert_eq!(agg.buckets.len(), 1);
         assert_eq!(agg.buckets[&(t0 + 60)].requests, 1);
     }

@@ -150,7 +150,11 @@ fn micros(flag: &str, text: &str) -> Result<u32> {
 fn instant(flag: &str, text: &str) -> Result<i64> {
     chrono::DateTime::parse_from_rfc3339(text.trim())
         .map(|t| t.timestamp())
-        .with_context(|| format!("--{flag}: expected an RFC 3339 time such as 2026-11-28T10:00:00Z, got {text:?}"))
+        .with_context(|| {
+            format!(
+                "--{flag}: expected an RFC 3339 time such as 2026-11-28T10:00:00Z, got {text:?}"
+            )
+        })
 }
 
 impl Config {
@@ -159,7 +163,10 @@ impl Config {
         if bucket_s < 1 {
             bail!("--bucket: must be at least 1s");
         }
-        for (flag, v) in [("min-error-ratio", a.min_error_ratio), ("silence-ratio", a.silence_ratio)] {
+        for (flag, v) in [
+            ("min-error-ratio", a.min_error_ratio),
+            ("silence-ratio", a.silence_ratio),
+        ] {
             if !(0.0..=1.0).contains(&v) {
                 bail!("--{flag}: must be between 0 and 1, got {v}");
             }
@@ -177,9 +184,22 @@ impl Config {
             files: a.files,
             format: a.format.unwrap_or(default_format),
             output: a.output,
-            zone: a.tz.as_deref().map(Zone::parse).transpose().map_err(|e| anyhow::anyhow!("--tz: {e}"))?,
-            since: a.since.as_deref().map(|t| instant("since", t)).transpose()?,
-            until: a.until.as_deref().map(|t| instant("until", t)).transpose()?,
+            zone: a
+                .tz
+                .as_deref()
+                .map(Zone::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--tz: {e}"))?,
+            since: a
+                .since
+                .as_deref()
+                .map(|t| instant("since", t))
+                .transpose()?,
+            until: a
+                .until
+                .as_deref()
+                .map(|t| instant("until", t))
+                .transpose()?,
             threads,
             chunk_bytes: a.chunk_size.max(1),
             thresholds: Thresholds {

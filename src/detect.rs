@@ -138,6 +138,9 @@ pub struct Detection {
     pub error_bad: Vec<bool>,
     pub silent: Vec<bool>,
     pub expected: Vec<f64>,
+    /// The bad-request ratio a bucket had to reach, and the least bad requests it needed.
+    pub ratio_threshold: f64,
+    pub min_bad_requests: u64,
     pub incidents: Vec<RawIncident>,
 }
 
@@ -191,7 +194,9 @@ pub fn detect(series: &Series, th: &Thresholds) -> Detection {
         Some(median(&mut p95s))
     } else if any_latency {
         let mut all = Histogram::default();
-        b.iter().filter_map(|x| x.latency.as_ref()).for_each(|h| all.add(h));
+        b.iter()
+            .filter_map(|x| x.latency.as_ref())
+            .for_each(|h| all.add(h));
         all.quantile(0.95)
     } else {
         None
@@ -200,7 +205,8 @@ pub fn detect(series: &Series, th: &Thresholds) -> Detection {
         (_, false) => None,
         (Some(us), true) => Some(bin_at_or_above(f64::from(us))),
         (None, true) => {
-            let auto = (th.latency_factor * latency_p95.unwrap_or(0.0)).max(f64::from(th.latency_floor_us));
+            let auto = (th.latency_factor * latency_p95.unwrap_or(0.0))
+                .max(f64::from(th.latency_floor_us));
             Some(bin_at_or_above(auto))
         }
     };
@@ -226,7 +232,11 @@ pub fn detect(series: &Series, th: &Thresholds) -> Detection {
             sum_req += x.requests;
         }
     }
-    let p0 = if sum_req > 0 { sum_bad as f64 / sum_req as f64 } else { 0.0 };
+    let p0 = if sum_req > 0 {
+        sum_bad as f64 / sum_req as f64
+    } else {
+        0.0
+    };
     let p_test = p0.max(0.001);
     let ratio_threshold = th.min_error_ratio + 2.0 * p0;
 
@@ -288,36 +298,51 @@ pub fn detect(series: &Series, th: &Thresholds) -> Detection {
     };
     let elevated = |i: usize| {
         let x = &b[i];
-        bad[i] >= 1 && x.requests > 0 && z_score(bad[i], x.requests, p_test) >= 2.0
+        bad[i] >= 2 && x.requests > 0 && z_score(bad[i], x.requests, p_test) >= 3.0
     };
 
     let mut incidents = Vec::new();
     for (first, last) in clusters.into_iter().filter(|c| has_seed(*c)) {
         let mut search_first = first;
-        while search_first > 0 && first - (search_first - 1) <= recovery && elevated(search_first - 1) {
+        while search_first > 0
+            && first - (search_first - 1) <= recovery
+            && elevated(search_first - 1)
+        {
             search_first -= 1;
         }
         let mut search_last = last;
-        while search_last + 1 < n && (search_last + 1) - last <= recovery && elevated(search_last + 1) {
+        while search_last + 1 < n
+            && (search_last + 1) - last <= recovery
+            && elevated(search_last + 1)
+        {
             search_last += 1;
         }
         let mut signals = Vec::new();
         let range = first..=last;
-        if range.clone().any(|i| error_bad[i] && b[i].s5xx >= th.min_bad_requests && b[i].s5xx * 2 >= bad[i].max(1)) {
+        if range.clone().any(|i| {
+            error_bad[i] && b[i].s5xx >= th.min_bad_requests && b[i].s5xx * 2 >= bad[i].max(1)
+        }) {
             signals.push(Signal::Errors5xx);
         }
-        if range.clone().any(|i| error_bad[i] && slow[i] >= th.min_bad_requests && slow[i] * 2 >= bad[i].max(1)) {
+        if range
+            .clone()
+            .any(|i| error_bad[i] && slow[i] >= th.min_bad_requests && slow[i] * 2 >= bad[i].max(1))
+        {
             signals.push(Signal::Latency);
         }
         if range.clone().any(|i| silent[i]) {
             signals.push(Signal::Silence);
         }
         if signals.is_empty() {
-            signals.push(if slow[first..=last].iter().sum::<u64>() > b[first..=last].iter().map(|x| x.s5xx).sum::<u64>() {
-                Signal::Latency
-            } else {
-                Signal::Errors5xx
-            });
+            signals.push(
+                if slow[first..=last].iter().sum::<u64>()
+                    > b[first..=last].iter().map(|x| x.s5xx).sum::<u64>()
+                {
+                    Signal::Latency
+                } else {
+                    Signal::Errors5xx
+                },
+            );
         }
 
         let mut run = 0;
@@ -326,25 +351,48 @@ pub fn detect(series: &Series, th: &Thresholds) -> Detection {
             (run >= alert_n).then(|| series.time_of(i) + bucket_s)
         });
 
-        let ratio = |i: usize| if b[i].requests > 0 { bad[i] as f64 / b[i].requests as f64 } else { 0.0 };
+        let ratio = |i: usize| {
+            if b[i].requests > 0 {
+                bad[i] as f64 / b[i].requests as f64
+            } else {
+                0.0
+            }
+        };
         let peak = range
             .clone()
             .filter(|&i| error_bad[i])
-            .max_by(|&x, &y| ratio(x).total_cmp(&ratio(y)).then(bad[x].cmp(&bad[y])).then(y.cmp(&x)))
-            .or_else(|| range.clone().filter(|&i| silent[i]).min_by_key(|&i| (b[i].requests, i)))
+            .max_by(|&x, &y| {
+                ratio(x)
+                    .total_cmp(&ratio(y))
+                    .then(bad[x].cmp(&bad[y]))
+                    .then(y.cmp(&x))
+            })
+            .or_else(|| {
+                range
+                    .clone()
+                    .filter(|&i| silent[i])
+                    .min_by_key(|&i| (b[i].requests, i))
+            })
             .unwrap_or(first);
 
         // Still going on if no healthy traffic was logged after the last bad bucket.
         let ongoing = !(last + 1..n).any(|i| b[i].requests > 0 && !is_bad(i));
-        let mitigated = (peak + 1..n).find(|&i| !is_bad(i)).map(|i| series.time_of(i));
+        let mitigated = (peak + 1..n)
+            .find(|&i| !is_bad(i))
+            .map(|i| series.time_of(i));
 
         let silence = signals.contains(&Signal::Silence).then(|| {
             let first_silent = (first..=last).find(|&i| silent[i]).unwrap_or(first);
             let last_silent = (first..=last).rev().find(|&i| silent[i]).unwrap_or(last);
             let first_empty = (first_silent..=last_silent).find(|&i| b[i].requests == 0);
-            let last_empty = (first_silent..=last_silent).rev().find(|&i| b[i].requests == 0);
+            let last_empty = (first_silent..=last_silent)
+                .rev()
+                .find(|&i| b[i].requests == 0);
             let onset = match first_empty {
-                Some(e) => (0..e).rev().find(|&i| b[i].requests > 0).map_or(series.time_of(e), |i| b[i].last),
+                Some(e) => (0..e)
+                    .rev()
+                    .find(|&i| b[i].requests > 0)
+                    .map_or(series.time_of(e), |i| b[i].last),
                 None => series.time_of(first_silent),
             };
             let after = last_empty.unwrap_or(last_silent) + 1;
@@ -367,13 +415,19 @@ pub fn detect(series: &Series, th: &Thresholds) -> Detection {
     }
 
     Detection {
-        baseline: Baseline { error_ratio: p0, requests_per_bucket: global_median, latency_p95_us: latency_p95 },
+        baseline: Baseline {
+            error_ratio: p0,
+            requests_per_bucket: global_median,
+            latency_p95_us: latency_p95,
+        },
         latency_bin,
         bad,
         slow,
         error_bad,
         silent,
         expected,
+        ratio_threshold,
+        min_bad_requests: th.min_bad_requests,
         incidents,
     }
 }
@@ -395,11 +449,19 @@ mod tests {
                 ..Bucket::default()
             })
             .collect();
-        Series { start: 0, bucket_s: 60, buckets }
+        Series {
+            start: 0,
+            bucket_s: 60,
+            buckets,
+        }
     }
 
     fn incidents(req: &[u64], s5xx: &[u64]) -> Vec<(usize, usize)> {
-        detect(&series(req, s5xx), &Thresholds::default()).incidents.iter().map(|i| (i.first, i.last)).collect()
+        detect(&series(req, s5xx), &Thresholds::default())
+            .incidents
+            .iter()
+            .map(|i| (i.first, i.last))
+            .collect()
     }
 
     #[test]
@@ -408,7 +470,11 @@ mod tests {
         let mut e = [0u64; 60];
         assert_eq!(incidents(&flat, &e), vec![], "quiet");
         e[20] = 60;
-        assert_eq!(incidents(&flat, &e), vec![], "one bad minute is below the minimum duration");
+        assert_eq!(
+            incidents(&flat, &e),
+            vec![],
+            "one bad minute is below the minimum duration"
+        );
         e[21] = 60;
         assert_eq!(incidents(&flat, &e), vec![(20, 21)], "two bad minutes");
         // 8 bad, 2 good, 6 bad: one incident.
@@ -458,7 +524,11 @@ mod tests {
         e[15..18].fill(20);
         let d = detect(&series(&flat, &e), &Thresholds::default());
         let inc = &d.incidents[0];
-        assert_eq!(inc.detected, Some(12 * 60), "fires at the end of the second bad minute");
+        assert_eq!(
+            inc.detected,
+            Some(12 * 60),
+            "fires at the end of the second bad minute"
+        );
         assert_eq!(inc.mitigated, Some(18 * 60));
         assert!(!inc.ongoing);
         let mut e = [0u64; 30];

@@ -58,7 +58,9 @@ pub fn scan_windows<A: WindowAcc>(
         let mut accs: Vec<A> = windows.iter().map(|_| A::default()).collect();
         let mut cache = ClfCache::default();
         for line in lines(&sources[c.source].bytes()[c.range.clone()]) {
-            let Some(r) = access::parse(line, &mut cache) else { continue };
+            let Some(r) = access::parse(line, &mut cache) else {
+                continue;
+            };
             let bad = rule.is_bad(&r);
             for (w, acc) in windows.iter().zip(accs.iter_mut()) {
                 if r.time >= w.start && r.time <= w.end {
@@ -77,37 +79,121 @@ pub fn scan_windows<A: WindowAcc>(
     out
 }
 
-/// First and last bad request in a window, and what the first one was.
+/// Requests and bad requests of one second, and the first bad request of that second.
 #[derive(Default, Debug, Clone, PartialEq)]
-pub struct BadSpan {
-    pub first: Option<i64>,
-    pub last: Option<i64>,
-    /// Status and path of the first bad request.
-    pub first_request: Option<(u16, Vec<u8>)>,
+pub struct Second {
+    pub requests: u32,
+    pub bad: u32,
+    pub first_bad: Option<(u16, Vec<u8>)>,
 }
 
-impl WindowAcc for BadSpan {
+/// Per-second counts inside a window: enough to tell where a burst of bad requests starts
+/// and ends, to the second, without being fooled by a stray error just before or after it.
+#[derive(Default, Debug, Clone, PartialEq)]
+pub struct Seconds(pub BTreeMap<i64, Second>);
+
+impl WindowAcc for Seconds {
     fn add(&mut self, r: &Access<'_>, bad: bool) {
-        if !bad {
-            return;
-        }
-        if self.first.is_none_or(|f| r.time < f) {
-            self.first = Some(r.time);
-            self.first_request = Some((r.status, r.path().to_vec()));
-        }
-        self.last = Some(self.last.map_or(r.time, |l| l.max(r.time)));
-    }
-    fn merge(&mut self, later: Self) {
-        if let Some(t) = later.first {
-            if self.first.is_none_or(|f| t < f) {
-                self.first = later.first;
-                self.first_request = later.first_request;
+        let s = self.0.entry(r.time).or_default();
+        s.requests += 1;
+        if bad {
+            s.bad += 1;
+            if s.first_bad.is_none() {
+                s.first_bad = Some((r.status, r.path().to_vec()));
             }
         }
-        self.last = match (self.last, later.last) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
+    }
+    fn merge(&mut self, later: Self) {
+        for (t, l) in later.0 {
+            let s = self.0.entry(t).or_default();
+            s.requests += l.requests;
+            s.bad += l.bad;
+            if s.first_bad.is_none() {
+                s.first_bad = l.first_bad;
+            }
+        }
+    }
+}
+
+impl Seconds {
+    /// The first and last bad request that belong to a burst: at least `min_bad` bad
+    /// requests, at a ratio of at least `min_ratio`, within `width` seconds after the first
+    /// (before the last). Stray errors on either side are left out.
+    pub fn burst_edges(
+        &self,
+        width: i64,
+        min_bad: u64,
+        min_ratio: f64,
+    ) -> (Option<i64>, Option<i64>) {
+        let dense = |from: i64, to: i64| {
+            let (mut n, mut b) = (0u64, 0u64);
+            for (_, s) in self.0.range(from..=to) {
+                n += u64::from(s.requests);
+                b += u64::from(s.bad);
+            }
+            b >= min_bad && n > 0 && b as f64 >= min_ratio * n as f64
         };
+        let bad_secs = || self.0.iter().filter(|(_, s)| s.bad > 0).map(|(t, _)| *t);
+        let first = bad_secs().find(|&t| dense(t, t + width - 1));
+        let last = self
+            .0
+            .iter()
+            .rev()
+            .filter(|(_, s)| s.bad > 0)
+            .map(|(t, _)| *t)
+            .find(|&t| dense(t - width + 1, t));
+        (first, last)
+    }
+
+    /// Where a slow start (a ramp) most likely began before `until`, the first second of a
+    /// burst: the maximum-likelihood change point of the bad-request ratio from the baseline
+    /// `p0` to a higher one, over the bad requests in `[from, until)`. Only a change backed by
+    /// at least `min_bad` bad requests and a log-likelihood ratio of `min_llr` counts, so one
+    /// or two stray errors never move the onset.
+    pub fn ramp_start(
+        &self,
+        from: i64,
+        until: i64,
+        p0: f64,
+        min_bad: u64,
+        min_llr: f64,
+    ) -> Option<i64> {
+        let p0 = p0.clamp(1e-6, 0.5);
+        let (mut k, mut n) = (0f64, 0f64);
+        let mut best: Option<(f64, i64)> = None;
+        for (&t, s) in self.0.range(from..until).rev() {
+            n += f64::from(s.requests);
+            k += f64::from(s.bad);
+            if s.bad == 0 || k < min_bad as f64 {
+                continue;
+            }
+            let p1 = k / n;
+            if p1 <= p0 {
+                continue;
+            }
+            let llr = k * (p1 / p0).ln()
+                + if p1 < 1.0 {
+                    (n - k) * ((1.0 - p1) / (1.0 - p0)).ln()
+                } else {
+                    0.0
+                };
+            if llr >= min_llr && best.is_none_or(|(b, _)| llr > b) {
+                best = Some((llr, t));
+            }
+        }
+        best.map(|(_, t)| t)
+    }
+
+    /// The first bad request at or after `t`.
+    pub fn first_bad_from(&self, t: i64) -> Option<(u16, Vec<u8>)> {
+        self.0.range(t..).find_map(|(_, s)| s.first_bad.clone())
+    }
+
+    /// First and last bad request anywhere in the window.
+    pub fn bad_span(&self) -> (Option<i64>, Option<i64>) {
+        let mut it = self.0.iter().filter(|(_, s)| s.bad > 0).map(|(t, _)| *t);
+        let first = it.next();
+        (first, it.next_back().or(first))
     }
 }
 
@@ -120,6 +206,12 @@ pub struct IncidentEvidence {
     pub impact: Impact,
 }
 
+/// Width of the window that tells a burst of bad requests from a stray one.
+pub const BURST_WIDTH_S: i64 = 30;
+
+/// Log-likelihood ratio a ramp's slow start needs before it moves the onset earlier.
+pub const RAMP_MIN_LLR: f64 = 6.0;
+
 /// Both narrow passes: bad-request edges inside each incident's search range, then the
 /// impact between onset and resolution.
 pub fn gather(
@@ -129,21 +221,48 @@ pub fn gather(
     det: &Detection,
     pool: Option<&rayon::ThreadPool>,
 ) -> Vec<IncidentEvidence> {
-    let rule = BadRule { latency_us: det.latency_threshold_us() };
+    let rule = BadRule {
+        latency_us: det.latency_threshold_us(),
+    };
     let bucket_end = |i: usize| series.time_of(i) + series.bucket_s - 1;
     let search: Vec<Window> = det
         .incidents
         .iter()
-        .map(|inc| Window { start: series.time_of(inc.search_first), end: bucket_end(inc.search_last) })
+        .map(|inc| Window {
+            start: series.time_of(inc.search_first),
+            end: bucket_end(inc.search_last),
+        })
         .collect();
-    let spans: Vec<BadSpan> = scan_windows(sources, chunks, &search, rule, pool);
+    let seconds: Vec<Seconds> = scan_windows(sources, chunks, &search, rule, pool);
+    let width = BURST_WIDTH_S.min(series.bucket_s).max(1);
     let edges: Vec<(i64, Option<i64>)> = det
         .incidents
         .iter()
-        .zip(&spans)
-        .map(|(inc, span)| {
+        .zip(&seconds)
+        .map(|(inc, secs)| {
+            let (mut first, mut last) =
+                secs.burst_edges(width, det.min_bad_requests, det.ratio_threshold);
+            if let Some(f) = first {
+                let from = series.time_of(inc.search_first);
+                let p0 = det.baseline.error_ratio.max(0.001);
+                first = secs
+                    .ramp_start(from, f, p0, det.min_bad_requests, RAMP_MIN_LLR)
+                    .or(first);
+            }
+            if first.is_none() || last.is_none() {
+                // Too few requests for a burst to show within seconds: take the bad
+                // requests of the bad buckets themselves.
+                let (lo, hi) = (series.time_of(inc.first), bucket_end(inc.last));
+                let inner = Seconds(
+                    secs.0
+                        .range(lo..=hi)
+                        .map(|(k, v)| (*k, v.clone()))
+                        .collect(),
+                );
+                (first, last) = inner.bad_span();
+            }
             let silence_onset = inc.silence.map(|(o, _)| o);
-            let onset = [span.first, silence_onset]
+            let onset = [first, silence_onset]
                 .into_iter()
                 .flatten()
                 .min()
@@ -151,7 +270,10 @@ pub fn gather(
             let resolved = if inc.ongoing {
                 None
             } else {
-                [span.last, inc.silence.and_then(|(_, r)| r)].into_iter().flatten().max()
+                [last, inc.silence.and_then(|(_, r)| r)]
+                    .into_iter()
+                    .flatten()
+                    .max()
             };
             (onset, resolved)
         })
@@ -159,17 +281,20 @@ pub fn gather(
     let series_end = series.time_of(series.buckets.len()) - 1;
     let windows: Vec<Window> = edges
         .iter()
-        .map(|&(onset, resolved)| Window { start: onset, end: resolved.unwrap_or(series_end).max(onset) })
+        .map(|&(onset, resolved)| Window {
+            start: onset,
+            end: resolved.unwrap_or(series_end).max(onset),
+        })
         .collect();
     let impacts: Vec<Impact> = scan_windows(sources, chunks, &windows, rule, pool);
     edges
         .into_iter()
-        .zip(spans)
+        .zip(seconds)
         .zip(impacts)
-        .map(|(((onset, resolved), span), impact)| IncidentEvidence {
+        .map(|(((onset, resolved), secs), impact)| IncidentEvidence {
             onset,
             resolved,
-            first_request: span.first_request,
+            first_request: secs.first_bad_from(onset),
             impact,
         })
         .collect()
@@ -275,10 +400,59 @@ mod tests {
     use crate::input::chunk_ranges;
 
     #[test]
+    fn burst_edges_skip_strays() {
+        let mut s = Seconds::default();
+        for t in 0..300 {
+            let bad = match t {
+                40 | 260 => 1, // stray errors a minute before and after the burst
+                100..=199 => 2,
+                _ => 0,
+            };
+            s.0.insert(
+                t,
+                Second {
+                    requests: 2,
+                    bad,
+                    first_bad: None,
+                },
+            );
+        }
+        assert_eq!(s.bad_span(), (Some(40), Some(260)));
+        assert_eq!(s.burst_edges(30, 3, 0.2), (Some(100), Some(199)));
+    }
+
+    #[test]
+    fn ramp_start_needs_more_than_strays() {
+        let mut s = Seconds::default();
+        for t in 0..600 {
+            // 1 request a second; strays at 50 and 150; a ramp with errors every 20 s from
+            // 300, every 5 s from 400.
+            let bad = u32::from(
+                t == 50 || t == 150 || (t >= 300 && t % 20 == 0) || (t >= 400 && t % 5 == 0),
+            );
+            s.0.insert(
+                t,
+                Second {
+                    requests: 1,
+                    bad,
+                    first_bad: None,
+                },
+            );
+        }
+        assert_eq!(s.ramp_start(0, 400, 0.002, 3, 6.0), Some(300));
+        // Strays alone never make a ramp.
+        assert_eq!(s.ramp_start(0, 300, 0.002, 3, 6.0), None);
+    }
+
+    #[test]
     fn windows_see_only_their_requests_and_chunking_does_not_matter() {
         let mut text = String::new();
         for s in 0..300u32 {
-            let status = if (100..160).contains(&s) && s % 2 == 0 { 503 } else { 200 };
+            let status = if (100..160).contains(&s) && s % 2 == 0 {
+                503
+            } else {
+                200
+            };
             text.push_str(&format!(
                 "10.0.0.{} - - [28/Nov/2026:10:{:02}:{:02} +0000] \"GET /p{}?x=1 HTTP/1.1\" {status} 1 \"-\" \"-\" 0.{:03} -\n",
                 s % 9, s / 60, s % 60, s % 3, s % 1000
@@ -286,8 +460,13 @@ mod tests {
         }
         let t0 = 1_795_860_000;
         let sources = vec![Source::from_bytes("t", text.into_bytes())];
-        let windows = [Window { start: t0 + 90, end: t0 + 200 }];
-        let rule = BadRule { latency_us: Some(500_000) };
+        let windows = [Window {
+            start: t0 + 90,
+            end: t0 + 200,
+        }];
+        let rule = BadRule {
+            latency_us: Some(500_000),
+        };
         let mut results = Vec::new();
         for size in [64, 1000, 1 << 20] {
             let chunks: Vec<Chunk> = chunk_ranges(sources[0].bytes(), size)
@@ -295,21 +474,42 @@ mod tests {
                 .map(|range| {
                     let agg = crate::aggregate::scan_chunk(
                         &sources[0].bytes()[range.clone()],
-                        &crate::aggregate::ScanOptions { bucket_s: 60, since: None, until: None, chunk_bytes: size },
+                        &crate::aggregate::ScanOptions {
+                            bucket_s: 60,
+                            since: None,
+                            until: None,
+                            chunk_bytes: size,
+                        },
                     );
-                    Chunk { source: 0, range, first: agg.first, last: agg.last }
+                    Chunk {
+                        source: 0,
+                        range,
+                        first: agg.first,
+                        last: agg.last,
+                    }
                 })
                 .collect();
-            let span: Vec<BadSpan> = scan_windows(&sources, &chunks, &windows, rule, None);
-            assert_eq!((span[0].first, span[0].last), (Some(t0 + 100), Some(t0 + 158)));
-            assert_eq!(span[0].first_request, Some((503, b"/p1".to_vec())));
+            let secs: Vec<Seconds> = scan_windows(&sources, &chunks, &windows, rule, None);
+            assert_eq!(secs[0].bad_span(), (Some(t0 + 100), Some(t0 + 158)));
+            assert_eq!(
+                secs[0].burst_edges(30, 3, 0.2),
+                (Some(t0 + 100), Some(t0 + 158))
+            );
+            assert_eq!(
+                secs[0].first_bad_from(t0 + 101),
+                Some((503, b"/p0".to_vec()))
+            );
             let mut imp: Vec<Impact> = scan_windows(&sources, &chunks, &windows, rule, None);
             let imp = &mut imp[0];
             assert_eq!(imp.requests, 111);
             assert_eq!(imp.failed, 30);
             assert_eq!(imp.statuses, BTreeMap::from([(503, 30)]));
             assert_eq!(imp.clients.len(), 9);
-            let top = imp.top_paths(5).iter().map(|(p, f, t)| (p.to_vec(), *f, *t)).collect::<Vec<_>>();
+            let top = imp
+                .top_paths(5)
+                .iter()
+                .map(|(p, f, t)| (p.to_vec(), *f, *t))
+                .collect::<Vec<_>>();
             results.push((top, imp.latency_percentiles(&[0.5, 0.99])));
         }
         assert!(results.windows(2).all(|w| w[0] == w[1]));

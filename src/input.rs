@@ -25,7 +25,10 @@ pub struct Source {
 impl Source {
     /// An input from bytes already in memory (tests, benchmarks).
     pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> Source {
-        Source { name: name.into(), data: Data::Owned(bytes) }
+        Source {
+            name: name.into(),
+            data: Data::Owned(bytes),
+        }
     }
 
     pub fn bytes(&self) -> &[u8] {
@@ -39,7 +42,10 @@ impl Source {
     pub fn open(path: &str) -> Result<Source> {
         if path == "-" {
             let mut buf = Vec::new();
-            std::io::stdin().lock().read_to_end(&mut buf).context("<stdin>: read failed")?;
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut buf)
+                .context("<stdin>: read failed")?;
             return Ok(Source::from_bytes("<stdin>", buf));
         }
         let meta = std::fs::metadata(path).with_context(|| format!("{path}: cannot open"))?;
@@ -51,7 +57,8 @@ impl Source {
             // Pipes, character devices (/dev/stdin, /dev/null), process substitution, and
             // empty files, which cannot be mapped.
             let mut buf = Vec::new();
-            file.read_to_end(&mut buf).with_context(|| format!("{path}: read failed"))?;
+            file.read_to_end(&mut buf)
+                .with_context(|| format!("{path}: read failed"))?;
             return Ok(Source::from_bytes(path, buf));
         }
         // SAFETY: the map is read-only and lives as long as `Source`. The contract of a file
@@ -63,7 +70,10 @@ impl Source {
         // the speed of mapping; rotate with `create` (the default) rather than `copytruncate`
         // while hindsight runs, or pass a copy of the file.
         let map = unsafe { Mmap::map(&file) }.with_context(|| format!("{path}: cannot map"))?;
-        Ok(Source { name: path.to_string(), data: Data::Mapped(map) })
+        Ok(Source {
+            name: path.to_string(),
+            data: Data::Mapped(map),
+        })
     }
 }
 
@@ -115,8 +125,15 @@ mod tests {
                 pos = r.end;
             }
             assert_eq!(pos, data.len());
-            let all: Vec<&[u8]> = ranges.iter().flat_map(|r| lines(&data[r.clone()])).collect();
-            assert_eq!(all, vec![&b"a"[..], b"bb", b"", b"ccc", b"dddd"], "target {target}");
+            let all: Vec<&[u8]> = ranges
+                .iter()
+                .flat_map(|r| lines(&data[r.clone()]))
+                .collect();
+            assert_eq!(
+                all,
+                vec![&b"a"[..], b"bb", b"", b"ccc", b"dddd"],
+                "target {target}"
+            );
         }
     }
 

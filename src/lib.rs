@@ -23,14 +23,23 @@ use report::Report;
 
 /// Reads the inputs named in the config and analyses them.
 pub fn analyze_files(config: &Config) -> Result<Report> {
-    let sources = config.files.iter().map(|f| Source::open(f)).collect::<Result<Vec<_>>>()?;
+    let sources = config
+        .files
+        .iter()
+        .map(|f| Source::open(f))
+        .collect::<Result<Vec<_>>>()?;
     analyze(config, &sources)
 }
 
 /// Runs the whole pipeline over sources already open.
 pub fn analyze(config: &Config, sources: &[Source]) -> Result<Report> {
     let pool = if config.threads > 1 {
-        Some(rayon::ThreadPoolBuilder::new().num_threads(config.threads).build().context("cannot start worker threads")?)
+        Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(config.threads)
+                .build()
+                .context("cannot start worker threads")?,
+        )
     } else {
         None
     };
@@ -77,7 +86,10 @@ pub fn warnings(report: &Report) -> Vec<String> {
         if s.lines == 0 {
             w.push(format!("{}: empty input", s.path));
         } else if s.parsed == 0 {
-            w.push(format!("{}: none of its {} lines is an nginx/Apache access-log line", s.path, s.lines));
+            w.push(format!(
+                "{}: none of its {} lines is an nginx/Apache access-log line",
+                s.path, s.lines
+            ));
         }
     }
     w

@@ -11,11 +11,17 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // A closed pipe (`hindsight report x | head`) is not an error.
-            if err.chain().any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+            if err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
                 return ExitCode::SUCCESS;
             }
             let msg: Vec<String> = err.chain().map(|e| e.to_string()).collect();
-            eprintln!("hindsight: error: {}", hindsight::report::terminal_safe(&msg.join(": ")));
+            eprintln!(
+                "hindsight: error: {}",
+                hindsight::report::terminal_safe(&msg.join(": "))
+            );
             ExitCode::from(1)
         }
     }
@@ -32,11 +38,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let report = hindsight::analyze_files(&config)?;
     for w in hindsight::warnings(&report) {
-        eprintln!("hindsight: warning: {}", hindsight::report::terminal_safe(&w));
+        eprintln!(
+            "hindsight: warning: {}",
+            hindsight::report::terminal_safe(&w)
+        );
     }
     let out = hindsight::render(&config, &report);
     match &config.output {
-        Some(path) => std::fs::write(path, out).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?,
+        Some(path) => std::fs::write(path, out)
+            .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?,
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(out.as_bytes())?;

@@ -30,9 +30,9 @@ impl Zone {
                     .ok_or_else(|| format!("invalid UTC offset {t:?} (expected ±HH:MM)"));
             }
         }
-        t.parse::<chrono_tz::Tz>()
-            .map(Zone::Named)
-            .map_err(|_| format!("unknown time zone {t:?} (use an IANA name like Europe/Paris or ±HH:MM)"))
+        t.parse::<chrono_tz::Tz>().map(Zone::Named).map_err(|_| {
+            format!("unknown time zone {t:?} (use an IANA name like Europe/Paris or ±HH:MM)")
+        })
     }
 
     /// The zone of a fixed offset in seconds east of UTC.
@@ -54,7 +54,10 @@ impl Zone {
         let utc = utc_datetime(utc_secs);
         match self {
             Zone::Fixed(off) => off.local_minus_utc(),
-            Zone::Named(tz) => tz.offset_from_utc_datetime(&utc.naive_utc()).fix().local_minus_utc(),
+            Zone::Named(tz) => tz
+                .offset_from_utc_datetime(&utc.naive_utc())
+                .fix()
+                .local_minus_utc(),
         }
     }
 
@@ -95,7 +98,11 @@ impl Zone {
     /// `14:02 CET` (or `14:02:13 CET` with seconds).
     pub fn format_time(&self, utc_secs: i64, seconds: bool) -> String {
         let fmt = if seconds { "%H:%M:%S" } else { "%H:%M" };
-        format!("{} {}", self.local(utc_secs).format(fmt), self.label_at(utc_secs))
+        format!(
+            "{} {}",
+            self.local(utc_secs).format(fmt),
+            self.label_at(utc_secs)
+        )
     }
 }
 
@@ -256,7 +263,11 @@ pub fn parse_duration_secs(text: &str) -> Result<f64, String> {
         "ms" => 0.001,
         "m" | "min" => 60.0,
         "h" => 3600.0,
-        _ => return Err(format!("invalid duration unit in {text:?} (use ms, s, m or h)")),
+        _ => {
+            return Err(format!(
+                "invalid duration unit in {text:?} (use ms, s, m or h)"
+            ))
+        }
     };
     if !n.is_finite() || n < 0.0 {
         return Err(format!("invalid duration {text:?}"));
@@ -334,7 +345,9 @@ mod tests {
         assert_eq!(paris.label_at(summer), "CEST");
         assert_eq!(paris.offset_at(1_795_870_536), 3600);
         assert_eq!(
-            Zone::parse("+01:00").unwrap().format_datetime(1_795_870_536),
+            Zone::parse("+01:00")
+                .unwrap()
+                .format_datetime(1_795_870_536),
             "2026-11-28 13:55:36 UTC+01:00"
         );
     }

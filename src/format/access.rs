@@ -78,17 +78,22 @@ fn quoted(i: &[u8]) -> PResult<'_, &[u8]> {
 
 fn clf_stamp<'a>(cache: &mut ClfCache) -> impl FnMut(&'a [u8]) -> PResult<'a, (i64, i32)> + '_ {
     move |i: &'a [u8]| {
-        map_opt(delimited(tag("["), take(CLF_LEN), tag("]")), |s: &[u8]| {
-            cache.parse(s)
-        })(i)
+        map_opt(
+            delimited(tag("["), take(CLF_LEN), tag("]")),
+            |s: &[u8]| cache.parse(s),
+        )(i)
     }
 }
 
 fn status(i: &[u8]) -> PResult<'_, u16> {
-    map_opt(take_while_m_n(3, 3, |b: u8| b.is_ascii_digit()), |d: &[u8]| {
-        let v = u16::from(d[0] - b'0') * 100 + u16::from(d[1] - b'0') * 10 + u16::from(d[2] - b'0');
-        (100..=599).contains(&v).then_some(v)
-    })(i)
+    map_opt(
+        take_while_m_n(3, 3, |b: u8| b.is_ascii_digit()),
+        |d: &[u8]| {
+            let v =
+                u16::from(d[0] - b'0') * 100 + u16::from(d[1] - b'0') * 10 + u16::from(d[2] - b'0');
+            (100..=599).contains(&v).then_some(v)
+        },
+    )(i)
 }
 
 fn digits_u64(d: &[u8]) -> Option<u64> {
@@ -132,7 +137,10 @@ fn upstream_times(i: &[u8]) -> Option<(usize, Option<u32>)> {
     let mut total: Option<u64> = None;
     loop {
         let rest = &i[pos..];
-        let tok_len = rest.iter().position(|&b| is_space(b) || b == b',').unwrap_or(rest.len());
+        let tok_len = rest
+            .iter()
+            .position(|&b| is_space(b) || b == b',')
+            .unwrap_or(rest.len());
         let tok = &rest[..tok_len];
         if tok == b"-" {
         } else if let Some(us) = seconds_us(tok) {
@@ -165,11 +173,17 @@ fn pick_client(prefix: &[u8]) -> Option<&[u8]> {
         // A forwarded-for list: its first entry is the original client.
         let first = trimmed[..comma].trim_ascii();
         let first = first.strip_prefix(b"\"").unwrap_or(first);
-        let start = first.iter().rposition(|&b| is_space(b)).map_or(0, |p| p + 1);
+        let start = first
+            .iter()
+            .rposition(|&b| is_space(b))
+            .map_or(0, |p| p + 1);
         let first = &first[start..];
         return (!first.is_empty()).then_some(first);
     }
-    let start = trimmed.iter().rposition(|&b| is_space(b)).map_or(0, |p| p + 1);
+    let start = trimmed
+        .iter()
+        .rposition(|&b| is_space(b))
+        .map_or(0, |p| p + 1);
     Some(&trimmed[start..])
 }
 
@@ -178,7 +192,8 @@ fn find_stamp(line: &[u8]) -> Option<usize> {
     let mut from = 0;
     while let Some(off) = memchr::memchr(b'[', &line[from..]) {
         let at = from + off;
-        if line.get(at + 1).is_some_and(u8::is_ascii_digit) && line.get(at + 1 + CLF_LEN) == Some(&b']')
+        if line.get(at + 1).is_some_and(u8::is_ascii_digit)
+            && line.get(at + 1 + CLF_LEN) == Some(&b']')
         {
             return Some(at);
         }
@@ -297,7 +312,11 @@ mod tests {
                 assert_eq!((g.time, g.offset), (w.time, w.offset), "time of {shown}");
                 assert_eq!(g.method, w.method.as_bytes(), "method of {shown}");
                 assert_eq!(g.target, w.target.as_bytes(), "target of {shown}");
-                assert_eq!((g.status, g.bytes), (w.status, w.bytes), "status/bytes of {shown}");
+                assert_eq!(
+                    (g.status, g.bytes),
+                    (w.status, w.bytes),
+                    "status/bytes of {shown}"
+                );
                 assert_eq!(g.request_us, w.request_us, "request_time of {shown}");
                 assert_eq!(g.upstream_us, w.upstream_us, "upstream time of {shown}");
             }
@@ -317,7 +336,17 @@ mod tests {
         request_us: Option<u32>,
         upstream_us: Option<u32>,
     ) -> Option<Want> {
-        Some(Want { client, time, offset, method, target, status, bytes, request_us, upstream_us })
+        Some(Want {
+            client,
+            time,
+            offset,
+            method,
+            target,
+            status,
+            bytes,
+            request_us,
+            upstream_us,
+        })
     }
 
     /// Real lines. Sources (Apache-2.0 / BSD-2-Clause, see tests/data/ATTRIBUTION.md):
@@ -339,11 +368,25 @@ mod tests {
         check(br#"2a03:0000:10ff:f00f:0000:0000:0:8000, 10.225.192.17 10.2.2.121 - - [30/Dec/2016:06:47:09 +0000] "GET /test.html HTTP/1.1" 404 8571 "-" "Mozilla/5.0 (compatible; Facebot 1.0; https://developers.facebook.com/docs/sharing/webmasters/crawler)""#,
             w("2a03:0000:10ff:f00f:0000:0000:0:8000", 1_483_080_429, 0, "GET", "/test.html", 404, 8571, None, None));
         // Empty request.
-        check(br#"127.0.0.1 - - [12/Apr/2018:09:48:40 +0200] "" 400 0 "-" "-""#,
-            w("127.0.0.1", 1_523_519_320, 7200, "", "-", 400, 0, None, None));
+        check(
+            br#"127.0.0.1 - - [12/Apr/2018:09:48:40 +0200] "" 400 0 "-" "-""#,
+            w(
+                "127.0.0.1",
+                1_523_519_320,
+                7200,
+                "",
+                "-",
+                400,
+                0,
+                None,
+                None,
+            ),
+        );
         // Apache common with IPv6 and a request-less 408 with `-` bytes.
-        check(br#"::1 - - [26/Dec/2016:16:16:48 +0200] "-" 408 -"#,
-            w("::1", 1_482_761_808, 7200, "", "-", 408, 0, None, None));
+        check(
+            br#"::1 - - [26/Dec/2016:16:16:48 +0200] "-" 408 -"#,
+            w("::1", 1_482_761_808, 7200, "", "-", 408, 0, None, None),
+        );
         // Hostname as client, trailing "$http_x_forwarded_for".
         check(br#"monitoring-server - - [29/May/2017:19:02:48 +0000] "GET /status HTTP/1.1" 200 612 "-" "Mozilla/5.0 (Windows NT 6.1; rv:15.0) Gecko/20120716 Firefox/15.0a2" "-""#,
             w("monitoring-server", 1_496_084_568, 0, "GET", "/status", 200, 612, None, None));
@@ -352,8 +395,20 @@ mod tests {
         check(br#"localhost:443 178.20.184.42 1j0vhgd jsmith [26/Jul/2023:00:01:26 -0700] "GET /secure/RapidBoard.jspa?rapidView=1295 HTTP/2.0" 200 17163 "-" "Mozilla/5.0" 116075"#,
             w("178.20.184.42", 1_690_354_886, -25200, "GET", "/secure/RapidBoard.jspa?rapidView=1295", 200, 17163, None, None));
         // lnav: NASA 1995 line without protocol.
-        check(br#"202.32.92.47 - - [01/Jun/1995:00:00:59 -0600] "GET /~scottp/publish.html" 200 271"#,
-            w("202.32.92.47", 801_986_459, -21600, "GET", "/~scottp/publish.html", 200, 271, None, None));
+        check(
+            br#"202.32.92.47 - - [01/Jun/1995:00:00:59 -0600] "GET /~scottp/publish.html" 200 271"#,
+            w(
+                "202.32.92.47",
+                801_986_459,
+                -21600,
+                "GET",
+                "/~scottp/publish.html",
+                200,
+                271,
+                None,
+                None,
+            ),
+        );
         // lnav: double spaces, `-` bytes, trailing integer.
         check(br#"10.1.10.51 -  -  [23/Dec/2014:21:20:35 +0000] "POST /api/1/rest/foo/bar HTTP/1.1" 200 - "-" "-"  293"#,
             w("10.1.10.51", 1_419_369_635, 0, "POST", "/api/1/rest/foo/bar", 200, 0, None, None));
@@ -363,7 +418,10 @@ mod tests {
         // lnav bad_access_log: no ident/user fields.
         check(br#"192.168.202.254 [20/Jul/2009:22:59:29 +0000] "GET /vmw/vSphere/default/vmkboot.gz HTTP/1.0" 404 46210 "-" "gPXE/0.9.7""#, None);
         // lnav: Python http.server style, no zone: not this format.
-        check(br#"172.18.0.1 - - [29/Aug/2023 22:02:58] "GET / HTTP/1.1" 200 -"#, None);
+        check(
+            br#"172.18.0.1 - - [29/Aug/2023 22:02:58] "GET / HTTP/1.1" 200 -"#,
+            None,
+        );
         // lnav: zanbil.ir shop log, +0330, Persian percent-encoded path with pipes.
         check(br#"54.36.149.41 - - [22/Jan/2019:03:56:14 +0330] "GET /filter/27|13%20%D9%85%DA%AF%D8%A7%D9%BE,p53 HTTP/1.1" 200 30577 "-" "Mozilla/5.0 (compatible; AhrefsBot/6.1; +http://ahrefs.com/robot/)" "-""#,
             w("54.36.149.41", 1_548_116_774, 12600, "GET", "/filter/27|13%20%D9%85%DA%AF%D8%A7%D9%BE,p53", 200, 30577, None, None));
@@ -381,8 +439,20 @@ mod tests {
         check(br#"203.0.113.7 - - [28/Nov/2026:13:55:36 +0100] "GET /s.css HTTP/1.1" 304 0 "-" "curl/8" 0.000 -"#,
             w("203.0.113.7", 1_795_870_536, 3600, "GET", "/s.css", 304, 0, Some(0), None));
         // common + request time
-        check(br#"203.0.113.7 - - [28/Nov/2026:13:55:36 +0100] "GET /a HTTP/1.0" 504 0 60.001"#,
-            w("203.0.113.7", 1_795_870_536, 3600, "GET", "/a", 504, 0, Some(60_001_000), None));
+        check(
+            br#"203.0.113.7 - - [28/Nov/2026:13:55:36 +0100] "GET /a HTTP/1.0" 504 0 60.001"#,
+            w(
+                "203.0.113.7",
+                1_795_870_536,
+                3600,
+                "GET",
+                "/a",
+                504,
+                0,
+                Some(60_001_000),
+                None,
+            ),
+        );
     }
 
     #[test]

@@ -54,9 +54,18 @@ fn pick_zone(config: &Config, sources: &[SourceAgg]) -> (Zone, String) {
     match counts.iter().max_by_key(|(k, v)| (**v, -**k)) {
         Some((&off, _)) => {
             let z = Zone::from_offset_secs(off);
-            (z, format!("times are shown in {}, the offset most log lines were written with", z.name()))
+            (
+                z,
+                format!(
+                    "times are shown in {}, the offset most log lines were written with",
+                    z.name()
+                ),
+            )
         }
-        None => (Zone::from_offset_secs(0), "times are shown in UTC".to_string()),
+        None => (
+            Zone::from_offset_secs(0),
+            "times are shown in UTC".to_string(),
+        ),
     }
 }
 
@@ -74,9 +83,16 @@ fn source_report(name: &str, s: &SourceAgg) -> SourceReport {
         } else {
             "read as nginx/Apache access log (common or combined); no request time logged, so latency is not judged".to_string()
         });
-        let offsets: Vec<String> = s.offsets.iter().map(|(k, v)| format!("{} ({} lines)", offset_text(*k), thousands(*v))).collect();
+        let offsets: Vec<String> = s
+            .offsets
+            .iter()
+            .map(|(k, v)| format!("{} ({} lines)", offset_text(*k), thousands(*v)))
+            .collect();
         if offsets.len() > 1 {
-            assumptions.push(format!("lines were written with several UTC offsets: {}", offsets.join(", ")));
+            assumptions.push(format!(
+                "lines were written with several UTC offsets: {}",
+                offsets.join(", ")
+            ));
         }
     } else if s.lines > 0 {
         assumptions.push("no line could be read as an nginx/Apache access log".to_string());
@@ -90,7 +106,11 @@ fn source_report(name: &str, s: &SourceAgg) -> SourceReport {
     }
     SourceReport {
         path: name.to_string(),
-        format: if s.parsed > 0 { "nginx-access".into() } else { "unknown".into() },
+        format: if s.parsed > 0 {
+            "nginx-access".into()
+        } else {
+            "unknown".into()
+        },
         lines: s.lines,
         parsed: s.parsed,
         skipped: s.skipped,
@@ -105,7 +125,16 @@ fn source_report(name: &str, s: &SourceAgg) -> SourceReport {
 
 /// Builds the report.
 pub fn build(inp: Inputs<'_>) -> Report {
-    let Inputs { config, names, sources, all_buckets, series, detection: det, evidence, mut notes } = inp;
+    let Inputs {
+        config,
+        names,
+        sources,
+        all_buckets,
+        series,
+        detection: det,
+        evidence,
+        mut notes,
+    } = inp;
     let th = &config.thresholds;
     let (zone, zone_note) = pick_zone(config, sources);
     notes.insert(0, zone_note);
@@ -115,7 +144,10 @@ pub fn build(inp: Inputs<'_>) -> Report {
     // Baseline latency: every bucket outside the incidents' search ranges.
     let mut outside = Histogram::default();
     for (i, x) in b.iter().enumerate() {
-        let inside = det.incidents.iter().any(|inc| (inc.search_first..=inc.search_last).contains(&i));
+        let inside = det
+            .incidents
+            .iter()
+            .any(|inc| (inc.search_first..=inc.search_last).contains(&i));
         if let (false, Some(h)) = (inside, &x.latency) {
             outside.add(h);
         }
@@ -131,7 +163,14 @@ pub fn build(inp: Inputs<'_>) -> Report {
             let onset = ev.onset;
             let resolved = ev.resolved.map(|r| r.max(onset));
             let detected = raw.detected.map(|d| d.max(onset));
-            let mitigated = raw.mitigated.map(|m| {
+            // A silence is mitigated when traffic comes back, which is its resolution.
+            let silence_only = raw.signals == [Signal::Silence];
+            let mitigated = if silence_only {
+                resolved
+            } else {
+                raw.mitigated
+            };
+            let mitigated = mitigated.map(|m| {
                 let m = m.max(onset);
                 resolved.map_or(m, |r| m.min(r))
             });
@@ -141,7 +180,11 @@ pub fn build(inp: Inputs<'_>) -> Report {
                 requests: peak_bucket.requests,
                 bad: det.bad[raw.peak],
                 error_ratio: ratio(det.bad[raw.peak], peak_bucket.requests),
-                latency_p95_ms: peak_bucket.latency.as_ref().and_then(|h| h.quantile(0.95)).map(ms),
+                latency_p95_ms: peak_bucket
+                    .latency
+                    .as_ref()
+                    .and_then(|h| h.quantile(0.95))
+                    .map(ms),
             };
             let missing = raw.signals.contains(&Signal::Silence).then(|| {
                 (raw.first..=raw.last)
@@ -151,12 +194,18 @@ pub fn build(inp: Inputs<'_>) -> Report {
                     .round() as u64
             });
             let imp = &mut ev.impact;
-            let latency_ms = imp.latency_percentiles(&[0.5, 0.95, 0.99]).map(|v| Percentiles {
-                p50: ms(f64::from(v[0])),
-                p95: ms(f64::from(v[1])),
-                p99: ms(f64::from(v[2])),
-            });
-            let mut statuses: Vec<StatusCount> = imp.statuses.iter().map(|(&status, &count)| StatusCount { status, count }).collect();
+            let latency_ms = imp
+                .latency_percentiles(&[0.5, 0.95, 0.99])
+                .map(|v| Percentiles {
+                    p50: ms(f64::from(v[0])),
+                    p95: ms(f64::from(v[1])),
+                    p99: ms(f64::from(v[2])),
+                });
+            let mut statuses: Vec<StatusCount> = imp
+                .statuses
+                .iter()
+                .map(|(&status, &count)| StatusCount { status, count })
+                .collect();
             statuses.sort_by(|a, b| b.count.cmp(&a.count).then(a.status.cmp(&b.status)));
             let impact = ImpactReport {
                 requests: imp.requests,
@@ -167,18 +216,35 @@ pub fn build(inp: Inputs<'_>) -> Report {
                 missing_requests: missing,
                 clients: imp.clients.len() as u64,
                 clients_affected: imp.clients_affected.len() as u64,
-                clients_affected_ratio: ratio(imp.clients_affected.len() as u64, imp.clients.len() as u64),
+                clients_affected_ratio: ratio(
+                    imp.clients_affected.len() as u64,
+                    imp.clients.len() as u64,
+                ),
                 statuses,
                 top_paths: imp
                     .top_paths(5)
                     .into_iter()
-                    .map(|(p, failed, requests)| PathCount { path: String::from_utf8_lossy(p).into_owned(), failed, requests })
+                    .map(|(p, failed, requests)| PathCount {
+                        path: String::from_utf8_lossy(p).into_owned(),
+                        failed,
+                        requests,
+                    })
                     .collect(),
                 latency_ms,
                 baseline_latency_ms: baseline_latency,
             };
             let signals: Vec<String> = raw.signals.iter().map(|s| s.name().to_string()).collect();
-            let timeline = timeline(raw, &ev.first_request, onset, detected, mitigated, resolved, &peak, th, det, &zone);
+            let timeline = timeline(
+                raw,
+                &ev.first_request,
+                onset,
+                detected,
+                mitigated,
+                resolved,
+                &peak,
+                th,
+                det,
+            );
             Incident {
                 id: k + 1,
                 onset: Time(onset),
@@ -211,7 +277,8 @@ pub fn build(inp: Inputs<'_>) -> Report {
     let first = sources.iter().filter_map(|s| s.first).min();
     let last = sources.iter().filter_map(|s| s.last).max();
     if totals.requests == 0 {
-        notes.push("no requests could be read from the inputs, so nothing could be analysed".into());
+        notes
+            .push("no requests could be read from the inputs, so nothing could be analysed".into());
     }
     Report {
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -219,7 +286,11 @@ pub fn build(inp: Inputs<'_>) -> Report {
         zone,
         first: first.map(Time),
         last: last.map(Time),
-        sources: names.iter().zip(sources).map(|(n, s)| source_report(n, s)).collect(),
+        sources: names
+            .iter()
+            .zip(sources)
+            .map(|(n, s)| source_report(n, s))
+            .collect(),
         totals,
         baseline: BaselineReport {
             error_ratio: round3(det.baseline.error_ratio * 1000.0) / 1000.0,
@@ -229,11 +300,18 @@ pub fn build(inp: Inputs<'_>) -> Report {
         thresholds: ThresholdsReport {
             bucket_s: th.bucket_s,
             min_error_ratio: th.min_error_ratio,
-            effective_error_ratio: round3((th.min_error_ratio + 2.0 * det.baseline.error_ratio) * 1000.0) / 1000.0,
+            effective_error_ratio: round3(
+                (th.min_error_ratio + 2.0 * det.baseline.error_ratio) * 1000.0,
+            ) / 1000.0,
             min_bad_requests: th.min_bad_requests,
             min_z: th.min_z,
             latency_threshold_ms: lat_threshold_us.map(|us| ms(f64::from(us))),
-            latency_threshold_source: if th.latency_threshold_us.is_some() { "fixed" } else { "auto" }.to_string(),
+            latency_threshold_source: if th.latency_threshold_us.is_some() {
+                "fixed"
+            } else {
+                "auto"
+            }
+            .to_string(),
             latency_floor_ms: ms(f64::from(th.latency_floor_us)),
             latency_factor: th.latency_factor,
             silence_ratio: th.silence_ratio,
@@ -251,7 +329,10 @@ pub fn build(inp: Inputs<'_>) -> Report {
             s5xx: b.iter().map(|x| x.s5xx).collect(),
             s4xx: b.iter().map(|x| x.s4xx).collect(),
             slow: det.slow.clone(),
-            latency_p95_ms: b.iter().map(|x| x.latency.as_ref().and_then(|h| h.quantile(0.95)).map(ms)).collect(),
+            latency_p95_ms: b
+                .iter()
+                .map(|x| x.latency.as_ref().and_then(|h| h.quantile(0.95)).map(ms))
+                .collect(),
         },
         notes,
     }
@@ -268,21 +349,31 @@ fn timeline(
     peak: &Peak,
     th: &crate::detect::Thresholds,
     det: &Detection,
-    zone: &Zone,
 ) -> Vec<TimelineEntry> {
     let src = "access log".to_string();
-    let entry = |time: i64, kind: &str, text: String| TimelineEntry { time: Time(time), source: src.clone(), kind: kind.into(), text };
+    let entry = |time: i64, kind: &str, text: String| TimelineEntry {
+        time: Time(time),
+        source: src.clone(),
+        kind: kind.into(),
+        text,
+    };
     let silence_only = raw.signals == [Signal::Silence];
     let mut out = Vec::new();
     let onset_text = match (silence_only, first_request) {
-        (true, _) => "Impact began: last request logged before the access log went silent.".to_string(),
+        (true, _) => {
+            "Impact began: last request logged before the access log went silent.".to_string()
+        }
         (false, Some((status, path))) if *status >= 500 => format!(
             "Impact began: first failed request (HTTP {status} on {}).",
             String::from_utf8_lossy(path)
         ),
         (false, Some((_, path))) => format!(
             "Impact began: first request slower than {} (on {}).",
-            det.latency_threshold_us().map_or("the threshold".to_string(), |us| format!("{} ms", us / 1000)),
+            det.latency_threshold_us()
+                .map_or("the threshold".to_string(), |us| format!(
+                    "{} ms",
+                    us / 1000
+                )),
             String::from_utf8_lossy(path)
         ),
         (false, None) => "Impact began.".to_string(),
@@ -290,9 +381,15 @@ fn timeline(
     out.push(entry(onset, "onset", onset_text));
     if let Some(d) = detected {
         let rule = if silence_only {
-            format!("traffic at most {} of the usual level", percent(th.silence_ratio))
+            format!(
+                "traffic at most {} of the usual level",
+                percent(th.silence_ratio)
+            )
         } else {
-            format!("bad-request ratio at or above {}", percent(th.min_error_ratio + 2.0 * det.baseline.error_ratio))
+            format!(
+                "bad-request ratio at or above {}",
+                percent(th.min_error_ratio + 2.0 * det.baseline.error_ratio)
+            )
         };
         out.push(entry(
             d,
@@ -304,30 +401,45 @@ fn timeline(
             ),
         ));
     }
+    // Timeline texts carry no clock times: the entry's time is rendered in the reader's zone.
     let peak_text = if silence_only {
-        format!("Lowest traffic: {} requests in the {} starting {}.", thousands(peak.requests), human_duration(th.bucket_s), zone.format_time(peak.time.0, false))
+        format!(
+            "Lowest traffic: {} requests in {}.",
+            thousands(peak.requests),
+            human_duration(th.bucket_s)
+        )
     } else {
         format!(
-            "Peak: {} of {} requests were bad ({}) in the {} starting {}.",
+            "Peak: {} of {} requests were bad ({}) in {}.",
             thousands(peak.bad),
             thousands(peak.requests),
             percent(peak.error_ratio),
-            human_duration(th.bucket_s),
-            zone.format_time(peak.time.0, false)
+            human_duration(th.bucket_s)
         )
     };
     out.push(entry(peak.time.0.max(onset), "peak", peak_text));
     if let Some(m) = mitigated {
         if resolved != Some(m) {
-            out.push(entry(m, "mitigated", "Mitigated: the bad-request ratio fell back below the alert threshold.".into()));
+            out.push(entry(
+                m,
+                "mitigated",
+                "Mitigated: the bad-request ratio fell back below the alert threshold.".into(),
+            ));
         }
     }
     match resolved {
-        Some(r) if silence_only => out.push(entry(r, "resolved", "Resolved: first request logged after the silence.".into())),
+        Some(r) if silence_only => out.push(entry(
+            r,
+            "resolved",
+            "Resolved: first request logged after the silence.".into(),
+        )),
         Some(r) => out.push(entry(
             r,
             "resolved",
-            format!("Resolved: last bad request; traffic stayed healthy for at least {} afterwards.", human_duration(th.recovery_s)),
+            format!(
+                "Resolved: last bad request; traffic stayed healthy for at least {} afterwards.",
+                human_duration(th.recovery_s)
+            ),
         )),
         None => {}
     }

@@ -13,11 +13,18 @@ pub fn render_markdown(r: &Report) -> String {
         (Some(f), Some(l)) => format!("{} to {}", z.format_datetime(f.0), z.format_datetime(l.0)),
         _ => "no timestamps".to_string(),
     };
-    let _ = writeln!(o, "# Postmortem draft: {}\n", match n {
-        0 => "no incident found".to_string(),
-        1 => format!("incident of {}", z.local(r.incidents[0].onset.0).format("%Y-%m-%d")),
-        _ => format!("{n} incidents"),
-    });
+    let _ = writeln!(
+        o,
+        "# Postmortem draft: {}\n",
+        match n {
+            0 => "no incident found".to_string(),
+            1 => format!(
+                "incident of {}",
+                z.local(r.incidents[0].onset.0).format("%Y-%m-%d")
+            ),
+            _ => format!("{n} incidents"),
+        }
+    );
     let _ = writeln!(
         o,
         "> Drafted by hindsight {} from {} ({}). Times are in **{}**. Every `TODO` needs a human; \
@@ -53,7 +60,8 @@ pub fn render_markdown(r: &Report) -> String {
                 "| {} | {} | {} | {} | {} | {} of {} ({}) |",
                 i.id,
                 z.format_datetime(i.onset.0),
-                i.resolved.map_or("ongoing".into(), |t| z.format_datetime(t.0)),
+                i.resolved
+                    .map_or("ongoing".into(), |t| z.format_datetime(t.0)),
                 i.duration_s.map_or("ongoing".into(), human_duration),
                 i.signals.join(", "),
                 thousands(i.impact.failed),
@@ -81,7 +89,11 @@ fn ratio_of(a: u64, b: u64) -> f64 {
 fn sources_phrase(r: &Report) -> String {
     let lines: u64 = r.sources.iter().map(|s| s.lines).sum();
     match r.sources.len() {
-        1 => format!("`{}`, {} lines", markdown_escape(&r.sources[0].path), thousands(lines)),
+        1 => format!(
+            "`{}`, {} lines",
+            markdown_escape(&r.sources[0].path),
+            thousands(lines)
+        ),
         k => format!("{k} files, {} lines", thousands(lines)),
     }
 }
@@ -90,7 +102,14 @@ fn what_failed(i: &Incident) -> String {
     let sig = |s: &str| i.signals.iter().any(|x| x == s);
     let mut parts = Vec::new();
     if sig("5xx") {
-        let codes: Vec<String> = i.impact.statuses.iter().filter(|s| s.status >= 500).take(3).map(|s| format!("HTTP {}", s.status)).collect();
+        let codes: Vec<String> = i
+            .impact
+            .statuses
+            .iter()
+            .filter(|s| s.status >= 500)
+            .take(3)
+            .map(|s| format!("HTTP {}", s.status))
+            .collect();
         parts.push(format!("server errors ({})", codes.join(", ")));
     }
     if sig("latency") {
@@ -104,7 +123,11 @@ fn what_failed(i: &Incident) -> String {
 
 fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
     let z = &r.zone;
-    let h = if numbered { format!(" — incident {}", i.id) } else { String::new() };
+    let h = if numbered {
+        format!(" — incident {}", i.id)
+    } else {
+        String::new()
+    };
     let imp = &i.impact;
     let _ = writeln!(o, "## Issue Summary{h}\n");
     let end = match i.resolved {
@@ -116,10 +139,19 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
         "**Duration:** {} to {}{}.\n",
         z.format_datetime(i.onset.0),
         end,
-        i.duration_s.map_or(String::new(), |d| format!(" ({})", human_duration(d)))
+        i.duration_s
+            .map_or(String::new(), |d| format!(" ({})", human_duration(d)))
     );
-    let mut impact = format!("**Impact:** users got {}. ", what_failed(i));
-    if imp.requests > 0 {
+    let silence_only = i.signals == ["silence"];
+    let mut impact = if silence_only {
+        format!(
+            "**Impact:** no request was logged for {} (the access log went silent): the server, or its logging, was down. ",
+            human_duration(i.duration_s.unwrap_or(0))
+        )
+    } else {
+        format!("**Impact:** users got {}. ", what_failed(i))
+    };
+    if imp.failed > 0 {
         let _ = write!(
             impact,
             "{} of {} requests failed ({}); {} of {} clients ({}) got at least one failed request.",
@@ -132,15 +164,35 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
         );
     }
     if let Some(m) = imp.missing_requests {
-        let _ = write!(impact, " About {} requests expected from the usual traffic were never logged.", thousands(m));
+        let _ = write!(
+            impact,
+            "About {} requests were expected from the usual traffic. ",
+            thousands(m)
+        );
     }
-    let _ = writeln!(o, "{impact} TODO: say what users saw, in their words.\n");
-    let _ = writeln!(o, "**Root cause:** TODO: the logs show *what* failed, not *why*. {}\n", evidence_sentence(i));
+    let _ = writeln!(
+        o,
+        "{} TODO: say what users saw, in their words.\n",
+        impact.trim_end()
+    );
+    let _ = writeln!(
+        o,
+        "**Root cause:** TODO: the logs show *what* failed, not *why*. {}\n",
+        evidence_sentence(i)
+    );
 
     let _ = writeln!(o, "## Timeline{h}\n");
-    let _ = writeln!(o, "- TODO: the change or event that triggered it (deploy, config change, traffic), if known.");
+    let _ = writeln!(
+        o,
+        "- TODO: the change or event that triggered it (deploy, config change, traffic), if known."
+    );
     for e in &i.timeline {
-        let _ = writeln!(o, "- **{}** — {}", z.format_time(e.time.0, true), markdown_escape(&e.text));
+        let _ = writeln!(
+            o,
+            "- **{}** — {}",
+            z.format_time(e.time.0, true),
+            markdown_escape(&e.text)
+        );
         if e.kind == "detected" {
             let _ = writeln!(o, "- TODO: how and when was it really detected (alert, customer report)? Logs cannot tell when a human noticed.");
         }
@@ -148,16 +200,30 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
     if i.detected.is_none() {
         let _ = writeln!(o, "- No standard alert ({} of bad buckets in a row) would have fired. TODO: how was it detected?", human_duration(r.thresholds.alert_for_s));
     }
-    let _ = writeln!(o, "- TODO: actions taken, misleading paths, escalations (who was paged, when).");
+    let _ = writeln!(
+        o,
+        "- TODO: actions taken, misleading paths, escalations (who was paged, when)."
+    );
     if i.resolved.is_none() {
-        let _ = writeln!(o, "- The logs end before the incident did. TODO: when and how did it end?");
+        let _ = writeln!(
+            o,
+            "- The logs end before the incident did. TODO: when and how did it end?"
+        );
     }
     o.push('\n');
 
     let _ = writeln!(o, "## Root cause and resolution{h}\n");
-    let _ = writeln!(o, "TODO: explain the root cause and how it was fixed. Evidence from the logs:\n");
+    let _ = writeln!(
+        o,
+        "TODO: explain the root cause and how it was fixed. Evidence from the logs:\n"
+    );
     if !imp.statuses.is_empty() {
-        let codes: Vec<String> = imp.statuses.iter().take(5).map(|s| format!("{} × {}", thousands(s.count), status_label(s.status))).collect();
+        let codes: Vec<String> = imp
+            .statuses
+            .iter()
+            .take(5)
+            .map(|s| format!("{} × {}", thousands(s.count), status_label(s.status)))
+            .collect();
         let _ = writeln!(o, "- Bad requests by status: {}.", codes.join(", "));
     }
     if let Some(p) = imp.top_paths.first() {
@@ -171,7 +237,12 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
         );
     }
     if let (Some(l), Some(b)) = (imp.latency_ms, imp.baseline_latency_ms) {
-        let _ = writeln!(o, "- Request time p95 was {} ms during the incident against {} ms usually.", fmt_ms(l.p95), fmt_ms(b.p95));
+        let _ = writeln!(
+            o,
+            "- Request time p95 was {} ms during the incident against {} ms usually.",
+            fmt_ms(l.p95),
+            fmt_ms(b.p95)
+        );
     }
     let _ = writeln!(
         o,
@@ -185,26 +256,73 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
     let _ = writeln!(o, "- [ ] TODO: fix the root cause.\n- [ ] TODO: what would have made this shorter or smaller?\n");
 
     let _ = writeln!(o, "## Impact{h}\n\n| Measure | Value |\n|---|---|");
-    let _ = writeln!(o, "| Requests during the incident | {} |", thousands(imp.requests));
-    let _ = writeln!(o, "| Failed requests | {} ({}) |", thousands(imp.failed), percent(imp.failed_ratio));
+    let _ = writeln!(
+        o,
+        "| Requests during the incident | {} |",
+        thousands(imp.requests)
+    );
+    if !silence_only {
+        let _ = writeln!(
+            o,
+            "| Failed requests | {} ({}) |",
+            thousands(imp.failed),
+            percent(imp.failed_ratio)
+        );
+    }
     if imp.slow > 0 {
-        let _ = writeln!(o, "| of which slow (≥ {} ms) | {} |", r.thresholds.latency_threshold_ms.map_or("?".into(), fmt_ms), thousands(imp.slow));
+        let _ = writeln!(
+            o,
+            "| of which slow (≥ {} ms) | {} |",
+            r.thresholds.latency_threshold_ms.map_or("?".into(), fmt_ms),
+            thousands(imp.slow)
+        );
     }
     if let Some(m) = imp.missing_requests {
         let _ = writeln!(o, "| Requests missing (silence) | about {} |", thousands(m));
     }
-    let _ = writeln!(
-        o,
-        "| Peak | {} of {} requests bad ({}) at {} |",
-        thousands(i.peak.bad),
-        thousands(i.peak.requests),
-        percent(i.peak.error_ratio),
-        z.format_time(i.peak.time.0, false)
-    );
-    let _ = writeln!(o, "| Clients affected | {} of {} ({}) |", thousands(imp.clients_affected), thousands(imp.clients), percent(imp.clients_affected_ratio));
+    if silence_only {
+        let _ = writeln!(
+            o,
+            "| Lowest traffic | {} requests in the {} from {} |",
+            thousands(i.peak.requests),
+            human_duration(r.thresholds.bucket_s),
+            z.format_time(i.peak.time.0, false)
+        );
+    } else {
+        let _ = writeln!(
+            o,
+            "| Peak | {} of {} requests bad ({}) in the {} from {} |",
+            thousands(i.peak.bad),
+            thousands(i.peak.requests),
+            percent(i.peak.error_ratio),
+            human_duration(r.thresholds.bucket_s),
+            z.format_time(i.peak.time.0, false)
+        );
+        let _ = writeln!(
+            o,
+            "| Clients affected | {} of {} ({}) |",
+            thousands(imp.clients_affected),
+            thousands(imp.clients),
+            percent(imp.clients_affected_ratio)
+        );
+    }
     if let Some(l) = imp.latency_ms {
-        let base = imp.baseline_latency_ms.map_or(String::new(), |b| format!(" (usually {} / {} / {})", fmt_ms(b.p50), fmt_ms(b.p95), fmt_ms(b.p99)));
-        let _ = writeln!(o, "| Request time p50 / p95 / p99 (ms) | {} / {} / {}{} |", fmt_ms(l.p50), fmt_ms(l.p95), fmt_ms(l.p99), base);
+        let base = imp.baseline_latency_ms.map_or(String::new(), |b| {
+            format!(
+                " (usually {} / {} / {})",
+                fmt_ms(b.p50),
+                fmt_ms(b.p95),
+                fmt_ms(b.p99)
+            )
+        });
+        let _ = writeln!(
+            o,
+            "| Request time p50 / p95 / p99 (ms) | {} / {} / {}{} |",
+            fmt_ms(l.p50),
+            fmt_ms(l.p95),
+            fmt_ms(l.p99),
+            base
+        );
     }
     let ttx = |v: Option<i64>| v.map_or("—".to_string(), human_duration);
     let _ = writeln!(
@@ -215,9 +333,18 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
         ttx(i.time_to_resolve_s)
     );
     if !imp.top_paths.is_empty() {
-        let _ = writeln!(o, "Top failing endpoints:\n\n| Path | Failed | Requests |\n|---|---|---|");
+        let _ = writeln!(
+            o,
+            "Top failing endpoints:\n\n| Path | Failed | Requests |\n|---|---|---|"
+        );
         for p in &imp.top_paths {
-            let _ = writeln!(o, "| `{}` | {} | {} |", code_span(&p.path), thousands(p.failed), thousands(p.requests));
+            let _ = writeln!(
+                o,
+                "| `{}` | {} | {} |",
+                code_span(&p.path),
+                thousands(p.failed),
+                thousands(p.requests)
+            );
         }
         o.push('\n');
     }
@@ -234,7 +361,15 @@ fn status_label(s: u16) -> String {
 
 /// Text inside a code span: backticks and control characters cannot break out of it.
 fn code_span(s: &str) -> String {
-    s.chars().map(|c| if c == '`' || c.is_control() || c == '|' { '\u{fffd}' } else { c }).collect()
+    s.chars()
+        .map(|c| {
+            if c == '`' || c.is_control() || c == '|' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 fn fmt_ms(v: f64) -> String {
@@ -246,6 +381,10 @@ fn fmt_ms(v: f64) -> String {
 }
 
 fn evidence_sentence(i: &Incident) -> String {
+    if i.impact.statuses.is_empty() {
+        return "Evidence: the requests stopped; the reason is in the system's other logs."
+            .to_string();
+    }
     let mut s = String::from("Evidence: ");
     if let Some(st) = i.impact.statuses.first() {
         let _ = write!(s, "mostly {} ", status_label(st.status));
@@ -282,7 +421,11 @@ fn measures(r: &Report, i: &Incident) -> Vec<String> {
             i.impact.latency_ms.map_or("?".into(), |l| fmt_ms(l.p95))
         ));
     }
-    if i.impact.statuses.iter().any(|s| s.status == 502 || s.status == 504) {
+    if i.impact
+        .statuses
+        .iter()
+        .any(|s| s.status == 502 || s.status == 504)
+    {
         m.push("The proxy could not reach its upstream (502/504): add health checks on the upstream, and consider retries to a second instance.".into());
     }
     m
@@ -291,7 +434,13 @@ fn measures(r: &Report, i: &Incident) -> Vec<String> {
 fn appendix(o: &mut String, r: &Report) {
     let z = &r.zone;
     let _ = writeln!(o, "## Appendix\n\n### Error rate\n");
-    let ratios: Vec<f64> = r.series.requests.iter().zip(&r.series.bad).map(|(&n, &b)| ratio_of(b, n)).collect();
+    let ratios: Vec<f64> = r
+        .series
+        .requests
+        .iter()
+        .zip(&r.series.bad)
+        .map(|(&n, &b)| ratio_of(b, n))
+        .collect();
     if !ratios.is_empty() {
         let (cols, per) = downsample_max(&ratios, 72);
         let max = cols.iter().copied().fold(0.0, f64::max);
@@ -299,23 +448,47 @@ fn appendix(o: &mut String, r: &Report) {
         let end = start + r.series.bucket_s * ratios.len() as i64;
         let _ = writeln!(
             o,
-            "Bad-request ratio, one column per {} (highest of its buckets), scaled to the maximum of {}:\n",
+            "Bad-request ratio (`bad`, highest bucket per column, scaled to its maximum of {1}) and requests (`req`, scaled to the busiest bucket), one column per {0}:\n",
             human_duration(r.series.bucket_s * per as i64),
             percent(max)
         );
-        let _ = writeln!(o, "```text\n{}\n{} .. {}", sparkline(&cols, max), z.format_datetime(start), z.format_datetime(end));
+        let volume: Vec<f64> = r.series.requests.iter().map(|&n| n as f64).collect();
+        let (vcols, _) = downsample_max(&volume, 72);
+        let vmax = vcols.iter().copied().fold(0.0, f64::max);
+        let _ = writeln!(
+            o,
+            "```text\nbad  {}\nreq  {}\n     {} .. {}",
+            sparkline(&cols, max),
+            sparkline(&vcols, vmax),
+            z.format_datetime(start),
+            z.format_datetime(end)
+        );
         for i in &r.incidents {
             let col = ((i.onset.0 - start) / (r.series.bucket_s * per as i64)).max(0) as usize;
-            let _ = writeln!(o, "{}^ incident {} onset {}", " ".repeat(col), i.id, z.format_time(i.onset.0, false));
+            let _ = writeln!(
+                o,
+                "     {}^ incident {} onset {}",
+                " ".repeat(col),
+                i.id,
+                z.format_time(i.onset.0, false)
+            );
         }
         let _ = writeln!(o, "```\n");
     }
     let t = &r.thresholds;
     let _ = writeln!(o, "### Definitions and thresholds\n");
-    let _ = writeln!(o, "- **Bad request**: HTTP 5xx{}. 4xx is client behaviour, not an outage.", match t.latency_threshold_ms {
-        Some(l) => format!(", or a request time of at least {} ms ({})", fmt_ms(l), t.latency_threshold_source),
-        None => String::new(),
-    });
+    let _ = writeln!(
+        o,
+        "- **Bad request**: HTTP 5xx{}. 4xx is client behaviour, not an outage.",
+        match t.latency_threshold_ms {
+            Some(l) => format!(
+                ", or a request time of at least {} ms ({})",
+                fmt_ms(l),
+                t.latency_threshold_source
+            ),
+            None => String::new(),
+        }
+    );
     let _ = writeln!(
         o,
         "- **Bad bucket** ({}): bad-request ratio ≥ {} (minimum {} plus twice the baseline {}), at least {} bad requests, and z ≥ {} against the baseline; or traffic ≤ {} of the expected level (median of the previous hour) when at least {} requests were expected (silence).",

@@ -218,8 +218,9 @@ pub fn terminal_safe(s: &str) -> String {
         .collect()
 }
 
-/// Escapes log text for Markdown: control characters removed, Markdown and HTML
-/// metacharacters backslash-escaped, so a path cannot become a link, a heading or a table cell.
+/// Escapes log text for Markdown: control characters replaced, emphasis, code, link, table
+/// and HTML metacharacters backslash-escaped, so a path cannot become a link, markup or a
+/// table cell. (Callers never put escaped text at the start of a line.)
 pub fn markdown_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -229,7 +230,7 @@ pub fn markdown_escape(s: &str) -> String {
         }
         if matches!(
             c,
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '!' | '|' | '<' | '>' | '~' | '&'
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '|' | '<' | '>' | '~'
         ) {
             out.push('\\');
         }
@@ -292,7 +293,13 @@ pub fn sparkline(values: &[f64], max: f64) -> String {
 /// spike stays visible). Returns the values and the number of buckets per column.
 pub fn downsample_max(values: &[f64], width: usize) -> (Vec<f64>, usize) {
     let per = values.len().div_ceil(width.max(1)).max(1);
-    (values.chunks(per).map(|c| c.iter().copied().fold(0.0, f64::max)).collect(), per)
+    (
+        values
+            .chunks(per)
+            .map(|c| c.iter().copied().fold(0.0, f64::max))
+            .collect(),
+        per,
+    )
 }
 
 #[cfg(test)]
@@ -301,7 +308,10 @@ mod tests {
 
     #[test]
     fn escaping() {
-        assert_eq!(markdown_escape("/a_b*[x](http://e)"), r"/a\_b\*\[x\]\(http://e\)");
+        assert_eq!(
+            markdown_escape("/a_b*[x](http://e)"),
+            r"/a\_b\*\[x\](http://e)"
+        );
         assert_eq!(markdown_escape("a|b<script>"), r"a\|b\<script\>");
         assert_eq!(markdown_escape("\x1b[31mred"), "\u{fffd}\\[31mred");
         assert_eq!(terminal_safe("ok\x1b[2J\x07"), "ok\u{fffd}[2J\u{fffd}");
@@ -317,6 +327,9 @@ mod tests {
         assert_eq!(human_duration(7500), "2 h 5 min");
         assert_eq!(human_duration(45), "45 s");
         assert_eq!(sparkline(&[0.0, 0.5, 1.0], 1.0), " ▅█");
-        assert_eq!(downsample_max(&[1.0, 5.0, 2.0, 0.0, 3.0], 2), (vec![5.0, 3.0], 3));
+        assert_eq!(
+            downsample_max(&[1.0, 5.0, 2.0, 0.0, 3.0], 2),
+            (vec![5.0, 3.0], 3)
+        );
     }
 }

@@ -33,36 +33,62 @@ pub fn render_text(r: &Report) -> String {
             i.id,
             i.signals.join("+"),
             z.format_datetime(i.onset.0),
-            i.resolved.map_or("ongoing".into(), |t| z.format_time(t.0, true)),
-            i.duration_s.map_or(String::new(), |d| format!("  ({})", human_duration(d)))
+            i.resolved
+                .map_or("ongoing".into(), |t| z.format_time(t.0, true)),
+            i.duration_s
+                .map_or(String::new(), |d| format!("  ({})", human_duration(d)))
         );
-        let _ = writeln!(
-            o,
-            "   failed {} of {} requests ({}), clients affected {} of {} ({})",
-            thousands(imp.failed),
-            thousands(imp.requests),
-            percent(imp.failed_ratio),
-            thousands(imp.clients_affected),
-            thousands(imp.clients),
-            percent(imp.clients_affected_ratio)
-        );
+        let silence_only = i.signals == ["silence"];
+        if !silence_only {
+            let _ = writeln!(
+                o,
+                "   failed {} of {} requests ({}), clients affected {} of {} ({})",
+                thousands(imp.failed),
+                thousands(imp.requests),
+                percent(imp.failed_ratio),
+                thousands(imp.clients_affected),
+                thousands(imp.clients),
+                percent(imp.clients_affected_ratio)
+            );
+        }
         if let Some(m) = imp.missing_requests {
-            let _ = writeln!(o, "   about {} requests missing while the log was silent", thousands(m));
+            let _ = writeln!(
+                o,
+                "   about {} requests missing while the log was silent",
+                thousands(m)
+            );
         }
         let when = |t: Option<Time>, d: Option<i64>| match (t, d) {
             (Some(t), Some(d)) => format!("{} (+{})", z.format_time(t.0, true), human_duration(d)),
             _ => "-".into(),
         };
+        let peak = if silence_only {
+            format!(
+                "lowest traffic {} requests at {}",
+                thousands(i.peak.requests),
+                z.format_time(i.peak.time.0, false)
+            )
+        } else {
+            format!(
+                "peak {} bad at {}",
+                percent(i.peak.error_ratio),
+                z.format_time(i.peak.time.0, false)
+            )
+        };
         let _ = writeln!(
             o,
-            "   detected {}  mitigated {}  peak {} bad at {}",
+            "   detected {}  mitigated {}  {peak}",
             when(i.detected, i.time_to_detect_s),
             when(i.mitigated, i.time_to_mitigate_s),
-            percent(i.peak.error_ratio),
-            z.format_time(i.peak.time.0, false)
         );
         if let Some(p) = imp.top_paths.first() {
-            let _ = writeln!(o, "   most failures on {} ({} of {})", terminal_safe(&p.path), thousands(p.failed), thousands(p.requests));
+            let _ = writeln!(
+                o,
+                "   most failures on {} ({} of {})",
+                terminal_safe(&p.path),
+                thousands(p.failed),
+                thousands(p.requests)
+            );
         }
     }
     let ratios: Vec<f64> = r
