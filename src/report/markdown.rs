@@ -421,12 +421,19 @@ fn measures(r: &Report, i: &Incident) -> Vec<String> {
             i.impact.latency_ms.map_or("?".into(), |l| fmt_ms(l.p95))
         ));
     }
-    if i.impact
+    // Gateway errors (502/504) as at least a third of the failures: the upstream was unreachable.
+    let gateway: u64 = i
+        .impact
         .statuses
         .iter()
-        .any(|s| s.status == 502 || s.status == 504)
-    {
-        m.push("The proxy could not reach its upstream (502/504): add health checks on the upstream, and consider retries to a second instance.".into());
+        .filter(|s| s.status == 502 || s.status == 504)
+        .map(|s| s.count)
+        .sum();
+    if gateway > 0 && gateway * 3 >= i.impact.failed {
+        m.push(format!(
+            "{} of the failures were 502/504 (the proxy could not reach its upstream or timed out): add upstream health checks and alerting on them, and review proxy timeouts.",
+            percent(gateway as f64 / i.impact.failed as f64)
+        ));
     }
     m
 }
