@@ -137,10 +137,11 @@ impl Bucket {
         self.requests += o.requests;
         self.s5xx += o.s5xx;
         self.s4xx += o.s4xx;
-        self.bytes += o.bytes;
+        self.bytes = self.bytes.saturating_add(o.bytes);
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
-        if let Some(h) = &o.latency {
+        // An empty histogram (kept only for its allocation) adds nothing.
+        if let Some(h) = o.latency.as_ref().filter(|h| h.0.iter().any(|&c| c > 0)) {
             self.latency.get_or_insert_with(Default::default).add(h);
         }
     }
@@ -320,12 +321,7 @@ pub fn scan_chunk(data: &[u8], opts: &ScanOptions) -> SourceAgg {
         agg.last = max_opt(agg.last, Some(r.time));
         let key = r.time.div_euclid(opts.bucket_s) * opts.bucket_s;
         if key != cur_key {
-            if cur.requests > 0 {
-                merge_buckets(
-                    &mut agg.buckets,
-                    BTreeMap::from([(cur_key, std::mem::take(&mut cur))]),
-                );
-            }
+            flush(&mut agg.buckets, cur_key, &mut cur);
             cur_key = key;
         }
         add_request(&mut cur, &r);
@@ -336,19 +332,34 @@ pub fn scan_chunk(data: &[u8], opts: &ScanOptions) -> SourceAgg {
             agg.upstream_timed += 1;
         }
     }
-    if cur.requests > 0 {
-        merge_buckets(&mut agg.buckets, BTreeMap::from([(cur_key, cur)]));
-    }
+    flush(&mut agg.buckets, cur_key, &mut cur);
     if cur_offset.1 > 0 {
         *agg.offsets.entry(cur_offset.0).or_default() += cur_offset.1;
     }
     agg
 }
 
+/// Moves the current bucket's counts into the map and resets it, keeping its histogram's
+/// allocation for the next bucket.
+fn flush(buckets: &mut BTreeMap<i64, Bucket>, key: i64, cur: &mut Bucket) {
+    if cur.requests == 0 {
+        return;
+    }
+    buckets.entry(key).or_default().merge(cur);
+    let hist = cur.latency.take().map(|mut h| {
+        h.0.fill(0);
+        h
+    });
+    *cur = Bucket {
+        latency: hist,
+        ..Bucket::default()
+    };
+}
+
 #[inline]
 fn add_request(b: &mut Bucket, r: &access::Access<'_>) {
     b.requests += 1;
-    b.bytes += r.bytes;
+    b.bytes = b.bytes.saturating_add(r.bytes);
     b.first = b.first.min(r.time);
     b.last = b.last.max(r.time);
     match r.status {
@@ -390,7 +401,7 @@ pub fn to_series(
         // The bulk of the requests, and a margin around it as wide as the bulk (at least a
         // day): buckets beyond that are outliers.
         let total: u64 = buckets.values().map(|b| b.requests).sum();
-        let cut = total / 1000;
+        let cut = (total / 1000).max(1);
         let mut acc = 0;
         let q_lo = buckets
             .iter()
@@ -417,19 +428,29 @@ pub fn to_series(
             .range(..=q_hi + margin)
             .next_back()
             .map_or(q_hi, |(k, _)| *k);
-        if span(lo, hi) > MAX_SERIES_BUCKETS {
-            lo = hi - (MAX_SERIES_BUCKETS as i64 - 1) * bucket_s;
-        }
-        let dropped: u64 = buckets
+        let outliers: u64 = buckets
             .range(..lo)
             .chain(buckets.range(hi + 1..))
             .map(|(_, b)| b.requests)
             .sum();
-        note = Some(format!(
-            "the logs span more than {MAX_SERIES_BUCKETS} buckets; {dropped} requests with outlying timestamps outside {} .. {} were left out of the series",
-            crate::time::rfc3339(lo),
-            crate::time::rfc3339(hi + bucket_s)
-        ) + "; use a larger --bucket or --since/--until to see them");
+        let mut why = Vec::new();
+        if outliers > 0 {
+            why.push(format!(
+                "{outliers} requests with outlying timestamps (far outside {} .. {}) were left out of the series",
+                crate::time::rfc3339(lo),
+                crate::time::rfc3339(hi + bucket_s)
+            ));
+        }
+        if span(lo, hi) > MAX_SERIES_BUCKETS {
+            let new_lo = hi - (MAX_SERIES_BUCKETS as i64 - 1) * bucket_s;
+            let earlier: u64 = buckets.range(lo..new_lo).map(|(_, b)| b.requests).sum();
+            why.push(format!(
+                "the logs span more than {MAX_SERIES_BUCKETS} buckets, so only the last {MAX_SERIES_BUCKETS} (from {}) were analysed and {earlier} earlier requests were not; use a larger --bucket or --since/--until",
+                crate::time::rfc3339(new_lo)
+            ));
+            lo = new_lo;
+        }
+        note = (!why.is_empty()).then(|| why.join("; "));
     }
     let mut dense = vec![Bucket::default(); span(lo, hi)];
     for (k, b) in buckets.range(lo..=hi) {

@@ -121,6 +121,9 @@ pub struct ReportArgs {
     pub alert_for: String,
 }
 
+/// More worker threads than this only adds start-up cost.
+const MAX_THREADS: usize = 256;
+
 /// Everything the engine needs, resolved and validated.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -137,14 +140,23 @@ pub struct Config {
     pub thresholds: Thresholds,
 }
 
+/// Longest duration any flag accepts: 30 days.
+const MAX_DURATION_S: f64 = 30.0 * 86_400.0;
+
 fn secs(flag: &str, text: &str) -> Result<i64> {
     let s = parse_duration_secs(text).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))?;
+    if s > MAX_DURATION_S {
+        bail!("--{flag}: at most 30 days, got {text:?}");
+    }
     Ok(s.round() as i64)
 }
 
 fn micros(flag: &str, text: &str) -> Result<u32> {
     let s = parse_duration_secs(text).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))?;
-    Ok((s * 1e6).round().min(f64::from(u32::MAX)) as u32)
+    if s > 3600.0 {
+        bail!("--{flag}: at most 1h, got {text:?}");
+    }
+    Ok((s * 1e6).round() as u32)
 }
 
 fn instant(flag: &str, text: &str) -> Result<i64> {
@@ -160,8 +172,8 @@ fn instant(flag: &str, text: &str) -> Result<i64> {
 impl Config {
     pub fn from_args(a: ReportArgs, default_format: OutputFormat) -> Result<Config> {
         let bucket_s = secs("bucket", &a.bucket)?;
-        if bucket_s < 1 {
-            bail!("--bucket: must be at least 1s");
+        if !(1..=86_400).contains(&bucket_s) {
+            bail!("--bucket: must be between 1s and 24h");
         }
         for (flag, v) in [
             ("min-error-ratio", a.min_error_ratio),
@@ -177,9 +189,25 @@ impl Config {
         };
         let threads = match a.threads {
             Some(0) => bail!("--threads: must be at least 1"),
+            Some(n) if n > MAX_THREADS => bail!("--threads: at most {MAX_THREADS}"),
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
+        let since = a
+            .since
+            .as_deref()
+            .map(|t| instant("since", t))
+            .transpose()?;
+        let until = a
+            .until
+            .as_deref()
+            .map(|t| instant("until", t))
+            .transpose()?;
+        if let (Some(s), Some(u)) = (since, until) {
+            if s >= u {
+                bail!("--since must be earlier than --until");
+            }
+        }
         Ok(Config {
             files: a.files,
             format: a.format.unwrap_or(default_format),
@@ -190,16 +218,8 @@ impl Config {
                 .map(Zone::parse)
                 .transpose()
                 .map_err(|e| anyhow::anyhow!("--tz: {e}"))?,
-            since: a
-                .since
-                .as_deref()
-                .map(|t| instant("since", t))
-                .transpose()?,
-            until: a
-                .until
-                .as_deref()
-                .map(|t| instant("until", t))
-                .transpose()?,
+            since,
+            until,
             threads,
             chunk_bytes: a.chunk_size.max(1),
             thresholds: Thresholds {

@@ -126,6 +126,8 @@ pub struct RawIncident {
     pub silence: Option<(i64, Option<i64>)>,
     /// No healthy traffic after it before the logs end.
     pub ongoing: bool,
+    /// A healthy run as long as the recovery window follows it in the logs.
+    pub confirmed: bool,
 }
 
 /// Per-bucket classification and the incidents.
@@ -176,8 +178,20 @@ fn z_score(bad: u64, n: u64, p: f64) -> f64 {
     (bad as f64 - n * p) / sd
 }
 
-/// Classifies buckets and finds incidents.
-pub fn detect(series: &Series, th: &Thresholds) -> Detection {
+/// The baseline error ratio is capped here: when most of the logs are bad, the data cannot
+/// say what normal looks like, and a long outage must not become the norm.
+pub const MAX_BASELINE_RATIO: f64 = 0.1;
+
+/// Buckets as a number of whole buckets, rounded up, at least one.
+pub fn in_buckets(secs: i64, bucket_s: i64) -> usize {
+    let whole = (secs.max(0) as u64).div_ceil(bucket_s.max(1) as u64).max(1);
+    usize::try_from(whole).unwrap_or(usize::MAX)
+}
+
+/// Classifies buckets and finds incidents. `coverage` lists the time spans (first and last
+/// request, UTC seconds) of the inputs: traffic can only be missing inside one of them, so a
+/// gap between two files, or the partly covered first and last buckets, are never silences.
+pub fn detect(series: &Series, th: &Thresholds, coverage: &[(i64, i64)]) -> Detection {
     let b = &series.buckets;
     let n = b.len();
     let bucket_s = series.bucket_s.max(1);
@@ -233,7 +247,7 @@ pub fn detect(series: &Series, th: &Thresholds) -> Detection {
         }
     }
     let p0 = if sum_req > 0 {
-        sum_bad as f64 / sum_req as f64
+        (sum_bad as f64 / sum_req as f64).min(MAX_BASELINE_RATIO)
     } else {
         0.0
     };
@@ -267,7 +281,11 @@ pub fn detect(series: &Series, th: &Thresholds) -> Detection {
         };
         expected[i] = exp;
         let r = b[i].requests as f64;
-        silent[i] = exp >= th.silence_min_expected && r <= th.silence_ratio * exp;
+        let t = series.time_of(i);
+        let covered = coverage
+            .iter()
+            .any(|&(f, l)| f <= t && t + bucket_s - 1 <= l);
+        silent[i] = covered && exp >= th.silence_min_expected && r <= th.silence_ratio * exp;
         if !silent[i] {
             history.push_back(r);
             if history.len() > window {
@@ -277,9 +295,9 @@ pub fn detect(series: &Series, th: &Thresholds) -> Detection {
     }
 
     let is_bad = |i: usize| error_bad[i] || silent[i];
-    let min_run = ((th.min_duration_s + bucket_s - 1) / bucket_s).max(1) as usize;
-    let recovery = ((th.recovery_s + bucket_s - 1) / bucket_s).max(1) as usize;
-    let alert_n = ((th.alert_for_s + bucket_s - 1) / bucket_s).max(1) as usize;
+    let min_run = in_buckets(th.min_duration_s, bucket_s);
+    let recovery = in_buckets(th.recovery_s, bucket_s);
+    let alert_n = in_buckets(th.alert_for_s, bucket_s);
 
     // Clusters of bad buckets closer than the recovery window.
     let mut clusters: Vec<(usize, usize)> = Vec::new();
@@ -377,6 +395,8 @@ pub fn detect(series: &Series, th: &Thresholds) -> Detection {
 
         // Still going on if no healthy traffic was logged after the last bad bucket.
         let ongoing = !(last + 1..n).any(|i| b[i].requests > 0 && !is_bad(i));
+        // Resolution is confirmed when a full recovery window of logs follows.
+        let confirmed = !ongoing && n - 1 - last >= recovery;
         let mitigated = (peak + 1..n)
             .find(|&i| !is_bad(i))
             .map(|i| series.time_of(i));
@@ -411,6 +431,7 @@ pub fn detect(series: &Series, th: &Thresholds) -> Detection {
             mitigated,
             silence,
             ongoing,
+            confirmed,
         });
     }
 
@@ -457,11 +478,15 @@ mod tests {
     }
 
     fn incidents(req: &[u64], s5xx: &[u64]) -> Vec<(usize, usize)> {
-        detect(&series(req, s5xx), &Thresholds::default())
-            .incidents
-            .iter()
-            .map(|i| (i.first, i.last))
-            .collect()
+        detect(
+            &series(req, s5xx),
+            &Thresholds::default(),
+            &[(i64::MIN, i64::MAX)],
+        )
+        .incidents
+        .iter()
+        .map(|i| (i.first, i.last))
+        .collect()
     }
 
     #[test]
@@ -496,6 +521,10 @@ mod tests {
         let mut e = [0u64; 60];
         e[30] = 2;
         assert_eq!(incidents(&r, &e), vec![]);
+        // A long outage: most of the log is bad; the baseline cannot absorb it.
+        let mut e = [0u64; 60];
+        e[12..60].fill(81);
+        assert_eq!(incidents(&flat, &e), vec![(12, 59)]);
         // 20 requests a minute, fully down for 10 minutes.
         let r = [20u64; 60];
         let mut e = [0u64; 60];
@@ -508,7 +537,11 @@ mod tests {
         let mut r = [60u64; 60];
         r[30..40].fill(0);
         let e = [0u64; 60];
-        let d = detect(&series(&r, &e), &Thresholds::default());
+        let d = detect(
+            &series(&r, &e),
+            &Thresholds::default(),
+            &[(i64::MIN, i64::MAX)],
+        );
         assert_eq!(d.incidents.len(), 1);
         let inc = &d.incidents[0];
         assert_eq!(inc.signals, vec![Signal::Silence]);
@@ -517,12 +550,39 @@ mod tests {
     }
 
     #[test]
+    fn no_silence_outside_the_inputs_or_in_partial_edge_buckets() {
+        let mut r = [60u64; 60];
+        r[30..40].fill(0);
+        let e = [0u64; 60];
+        // Two files: one ends at bucket 29, the next starts at bucket 40.
+        let two_files = [(0, 29 * 60 + 58), (40 * 60 + 1, 59 * 60 + 58)];
+        assert!(detect(&series(&r, &e), &Thresholds::default(), &two_files)
+            .incidents
+            .is_empty());
+        // A partly covered last bucket with little traffic is not a silence.
+        let mut r = [60u64; 60];
+        r[58] = 1;
+        r[59] = 1;
+        let th = Thresholds {
+            min_duration_s: 60,
+            ..Thresholds::default()
+        };
+        assert!(detect(&series(&r, &e), &th, &[(1, 58 * 60 + 5)])
+            .incidents
+            .is_empty());
+    }
+
+    #[test]
     fn alert_mitigation_and_ongoing() {
         let flat = [100u64; 30];
         let mut e = [0u64; 30];
         e[10..15].fill(80);
         e[15..18].fill(20);
-        let d = detect(&series(&flat, &e), &Thresholds::default());
+        let d = detect(
+            &series(&flat, &e),
+            &Thresholds::default(),
+            &[(i64::MIN, i64::MAX)],
+        );
         let inc = &d.incidents[0];
         assert_eq!(
             inc.detected,
@@ -533,7 +593,11 @@ mod tests {
         assert!(!inc.ongoing);
         let mut e = [0u64; 30];
         e[25..30].fill(80);
-        let d = detect(&series(&flat, &e), &Thresholds::default());
+        let d = detect(
+            &series(&flat, &e),
+            &Thresholds::default(),
+            &[(i64::MIN, i64::MAX)],
+        );
         assert!(d.incidents[0].ongoing);
         assert_eq!(d.incidents[0].mitigated, None);
     }

@@ -219,8 +219,14 @@ pub fn gather(
     chunks: &[Chunk],
     series: &Series,
     det: &Detection,
+    bounds: Window,
     pool: Option<&rayon::ThreadPool>,
 ) -> Vec<IncidentEvidence> {
+    // Requests outside --since/--until were not analysed and must not count here either.
+    let clamp = |w: Window| Window {
+        start: w.start.max(bounds.start),
+        end: w.end.min(bounds.end),
+    };
     let rule = BadRule {
         latency_us: det.latency_threshold_us(),
     };
@@ -228,9 +234,11 @@ pub fn gather(
     let search: Vec<Window> = det
         .incidents
         .iter()
-        .map(|inc| Window {
-            start: series.time_of(inc.search_first),
-            end: bucket_end(inc.search_last),
+        .map(|inc| {
+            clamp(Window {
+                start: series.time_of(inc.search_first),
+                end: bucket_end(inc.search_last),
+            })
         })
         .collect();
     let seconds: Vec<Seconds> = scan_windows(sources, chunks, &search, rule, pool);
@@ -266,7 +274,8 @@ pub fn gather(
                 .into_iter()
                 .flatten()
                 .min()
-                .unwrap_or(series.time_of(inc.first));
+                .unwrap_or(series.time_of(inc.first))
+                .max(bounds.start);
             let resolved = if inc.ongoing {
                 None
             } else {
@@ -281,9 +290,11 @@ pub fn gather(
     let series_end = series.time_of(series.buckets.len()) - 1;
     let windows: Vec<Window> = edges
         .iter()
-        .map(|&(onset, resolved)| Window {
-            start: onset,
-            end: resolved.unwrap_or(series_end).max(onset),
+        .map(|&(onset, resolved)| {
+            clamp(Window {
+                start: onset,
+                end: resolved.unwrap_or(series_end).max(onset),
+            })
         })
         .collect();
     let impacts: Vec<Impact> = scan_windows(sources, chunks, &windows, rule, pool);
@@ -323,7 +334,11 @@ impl WindowAcc for Impact {
         if !self.clients.contains(r.client) {
             self.clients.insert(r.client.to_vec());
         }
-        let path = self.paths.entry(r.path().to_vec()).or_default();
+        let p = r.path();
+        let path = match self.paths.get_mut(p) {
+            Some(v) => v,
+            None => self.paths.entry(p.to_vec()).or_default(),
+        };
         path.1 += 1;
         if bad {
             self.failed += 1;

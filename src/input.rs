@@ -48,32 +48,53 @@ impl Source {
                 .context("<stdin>: read failed")?;
             return Ok(Source::from_bytes("<stdin>", buf));
         }
-        let meta = std::fs::metadata(path).with_context(|| format!("{path}: cannot open"))?;
+        let mut file = File::open(path).with_context(|| format!("{path}: cannot open"))?;
+        let meta = file
+            .metadata()
+            .with_context(|| format!("{path}: cannot open"))?;
         if meta.is_dir() {
             bail!("{path}: is a directory; pass the log files inside it");
         }
-        let mut file = File::open(path).with_context(|| format!("{path}: cannot open"))?;
-        if !meta.is_file() || meta.len() == 0 {
-            // Pipes, character devices (/dev/stdin, /dev/null), process substitution, and
-            // empty files, which cannot be mapped.
-            let mut buf = Vec::new();
-            file.read_to_end(&mut buf)
-                .with_context(|| format!("{path}: read failed"))?;
-            return Ok(Source::from_bytes(path, buf));
+        if meta.is_file() && meta.len() > 0 {
+            // SAFETY: the map is read-only and lives as long as `Source`; nothing in this
+            // process writes to the file. Another process still can, and Rust assumes the bytes
+            // behind a `&[u8]` never change, so the contract is the one every mmap-based tool
+            // (ripgrep among them) accepts: the logs are not rewritten while hindsight reads
+            // them. What happens when they are: lines appended after the map was made are not
+            // seen (the map keeps the length at open time), which is the intended snapshot. If
+            // the file is truncated while mapped (logrotate's `copytruncate`), touching a page
+            // past the new end raises SIGBUS and the process dies; and bytes rewritten in place
+            // could make the first and the evidence pass read different text. Rotate with
+            // `create` (logrotate's default) while hindsight runs, or give it a copy.
+            if let Ok(map) = unsafe { Mmap::map(&file) } {
+                return Ok(Source {
+                    name: path.to_string(),
+                    data: Data::Mapped(map),
+                });
+            }
         }
-        // SAFETY: the map is read-only and lives as long as `Source`. The contract of a file
-        // mapping is that the file's bytes may change under us if another process writes to
-        // it: an appended line is simply not seen (the map has the length at open time), a
-        // rewritten byte shows up as changed text, which the parsers tolerate as they do any
-        // bytes. If the file is truncated while mapped (logrotate's `copytruncate`), reading
-        // a page past the new end raises SIGBUS and the process dies. The risk is accepted for
-        // the speed of mapping; rotate with `create` (the default) rather than `copytruncate`
-        // while hindsight runs, or pass a copy of the file.
-        let map = unsafe { Mmap::map(&file) }.with_context(|| format!("{path}: cannot map"))?;
-        Ok(Source {
-            name: path.to_string(),
-            data: Data::Mapped(map),
-        })
+        // Pipes, character devices (/dev/stdin, /dev/null), process substitution, empty
+        // files, and files whose file system cannot map them (/proc, /sys): read them.
+        let mut buf = Vec::new();
+        file.read_to_end(&mut buf)
+            .with_context(|| format!("{path}: read failed"))?;
+        Ok(Source::from_bytes(path, buf))
+    }
+
+    /// What the first bytes say about the data, when it cannot be a text log as it is.
+    pub fn compression(&self) -> Option<&'static str> {
+        let b = self.bytes();
+        if b.starts_with(&[0x1f, 0x8b]) {
+            Some("gzip")
+        } else if b.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Some("zstd")
+        } else if b.starts_with(b"BZh") {
+            Some("bzip2")
+        } else if b.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+            Some("xz")
+        } else {
+            None
+        }
     }
 }
 
@@ -100,12 +121,30 @@ pub fn chunk_ranges(data: &[u8], target: usize) -> Vec<Range<usize>> {
 }
 
 /// The lines of a chunk, without `\n` or `\r\n`. A final line without `\n` is a line too.
-pub fn lines(chunk: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
-    let empty = chunk.is_empty();
-    body.split(|&b| b == b'\n')
-        .filter(move |_| !empty)
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+pub fn lines(chunk: &[u8]) -> Lines<'_> {
+    Lines { rest: chunk }
+}
+
+/// Iterator over the lines of a chunk; finds line ends with memchr.
+pub struct Lines<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let (line, rest) = match memchr::memchr(b'\n', self.rest) {
+            Some(i) => (&self.rest[..i], &self.rest[i + 1..]),
+            None => (self.rest, &self.rest[self.rest.len()..]),
+        };
+        self.rest = rest;
+        Some(line.strip_suffix(b"\r").unwrap_or(line))
+    }
 }
 
 #[cfg(test)]

@@ -56,18 +56,52 @@ pub fn analyze(config: &Config, sources: &[Source]) -> Result<Report> {
         aggregate::merge_buckets(&mut all, s.buckets.clone());
     }
     let (series, series_note) = aggregate::to_series(&all, th.bucket_s);
-    let detection = detect::detect(&series, th);
-    let evidence = evidence::gather(sources, &chunks, &series, &detection, pool.as_ref());
+    let coverage: Vec<(i64, i64)> = per_source
+        .iter()
+        .filter_map(|s| Some((s.first?, s.last?)))
+        .collect();
+    let detection = detect::detect(&series, th, &coverage);
+    let bounds = evidence::Window {
+        start: config.since.unwrap_or(i64::MIN),
+        end: config.until.map_or(i64::MAX, |u| u - 1),
+    };
+    let evidence = evidence::gather(sources, &chunks, &series, &detection, bounds, pool.as_ref());
+    let mut notes: Vec<String> = series_note.into_iter().collect();
+    notes.extend(coverage_gaps(&coverage, th.bucket_s));
     Ok(report::build(report::Inputs {
         config,
         names: sources.iter().map(|s| s.name.clone()).collect(),
+        compression: sources.iter().map(Source::compression).collect(),
         sources: &per_source,
         all_buckets: &all,
         series: &series,
         detection: &detection,
         evidence,
-        notes: series_note.into_iter().collect(),
+        notes,
     }))
+}
+
+/// Periods between the inputs that no input covers (several files with a gap between them):
+/// missing traffic there is not an outage, only missing logs.
+fn coverage_gaps(coverage: &[(i64, i64)], bucket_s: i64) -> Vec<String> {
+    let mut spans = coverage.to_vec();
+    spans.sort_unstable();
+    let mut notes = Vec::new();
+    let mut end = match spans.first() {
+        Some(&(_, l)) => l,
+        None => return notes,
+    };
+    for &(f, l) in &spans[1..] {
+        if f - end > bucket_s.max(60) {
+            notes.push(format!(
+                "no input covers {} .. {}: traffic missing there is not judged",
+                time::rfc3339(end),
+                time::rfc3339(f)
+            ));
+        }
+        end = end.max(l);
+    }
+    notes
 }
 
 /// Renders the report in the configured format.
@@ -83,8 +117,18 @@ pub fn render(config: &Config, report: &Report) -> String {
 pub fn warnings(report: &Report) -> Vec<String> {
     let mut w = Vec::new();
     for s in &report.sources {
-        if s.lines == 0 {
+        if let Some(kind) = &s.compression {
+            w.push(format!(
+                "{}: {kind}-compressed input is not read yet; decompress it first (e.g. zcat {} | hindsight report -)",
+                s.path, s.path
+            ));
+        } else if s.lines == 0 {
             w.push(format!("{}: empty input", s.path));
+        } else if s.parsed > 0 && s.out_of_range == s.parsed {
+            w.push(format!(
+                "{}: all {} parsed lines fall outside --since/--until",
+                s.path, s.parsed
+            ));
         } else if s.parsed == 0 {
             w.push(format!(
                 "{}: none of its {} lines is an nginx/Apache access-log line",

@@ -49,8 +49,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?,
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(out.as_bytes())?;
-            stdout.flush()?;
+            stdout
+                .write_all(out.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|e| anyhow::Error::new(e).context("stdout: write failed"))?;
         }
     }
     Ok(())

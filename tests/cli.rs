@@ -36,7 +36,10 @@ fn empty_file_gives_a_no_data_report() {
     let out = bin().args(["report"]).arg(&empty).output().unwrap();
     assert!(out.status.success());
     let md = String::from_utf8_lossy(&out.stdout);
-    assert!(md.contains("No requests could be read"), "{md}");
+    assert!(
+        md.contains("No requests were analysed: no requests could be read"),
+        "{md}"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("empty input"));
     let v = report_json(&[empty.to_str().unwrap()]);
     assert_eq!(v["incidents"].as_array().unwrap().len(), 0);

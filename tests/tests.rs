@@ -10,6 +10,8 @@ mod cli;
 mod detection;
 // Same report whatever the threads and chunk sizes; garbage lines are counted, not lost.
 mod invariants;
+// Regression tests named after the bugs they pin down.
+mod regressions;
 // Real access-log lines written by others (excerpts in tests/data).
 mod real_logs;
 // The bundled sample logs and their ground truth.

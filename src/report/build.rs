@@ -11,6 +11,8 @@ use crate::time::{offset_text, Zone};
 pub struct Inputs<'a> {
     pub config: &'a Config,
     pub names: Vec<String>,
+    /// Compression recognised from each input's first bytes.
+    pub compression: Vec<Option<&'static str>>,
     pub sources: &'a [SourceAgg],
     /// Every bucket, including any left out of the series.
     pub all_buckets: &'a std::collections::BTreeMap<i64, crate::aggregate::Bucket>,
@@ -69,7 +71,7 @@ fn pick_zone(config: &Config, sources: &[SourceAgg]) -> (Zone, String) {
     }
 }
 
-fn source_report(name: &str, s: &SourceAgg) -> SourceReport {
+fn source_report(name: &str, s: &SourceAgg, compression: Option<&str>) -> SourceReport {
     let mut assumptions = Vec::new();
     let latency_logged = s.timed > 0;
     if s.parsed > 0 {
@@ -119,6 +121,7 @@ fn source_report(name: &str, s: &SourceAgg) -> SourceReport {
         first: s.first.map(Time),
         last: s.last.map(Time),
         latency_logged,
+        compression: compression.map(str::to_string),
         assumptions,
     }
 }
@@ -128,6 +131,7 @@ pub fn build(inp: Inputs<'_>) -> Report {
     let Inputs {
         config,
         names,
+        compression,
         sources,
         all_buckets,
         series,
@@ -251,6 +255,7 @@ pub fn build(inp: Inputs<'_>) -> Report {
                 detected: detected.map(Time),
                 mitigated: mitigated.map(Time),
                 resolved: resolved.map(Time),
+                resolution_confirmed: raw.confirmed,
                 duration_s: resolved.map(|r| r - onset),
                 time_to_detect_s: detected.map(|d| d - onset),
                 time_to_mitigate_s: mitigated.map(|m| m - onset),
@@ -276,9 +281,23 @@ pub fn build(inp: Inputs<'_>) -> Report {
     };
     let first = sources.iter().filter_map(|s| s.first).min();
     let last = sources.iter().filter_map(|s| s.last).max();
-    if totals.requests == 0 {
+    let parsed: u64 = sources.iter().map(|s| s.parsed).sum();
+    let out_of_range: u64 = sources.iter().map(|s| s.out_of_range).sum();
+    if totals.requests == 0 && parsed > 0 && out_of_range == parsed {
+        notes.push(format!(
+            "all {} parsed requests fall outside --since/--until, so nothing was analysed",
+            thousands(parsed)
+        ));
+    } else if totals.requests == 0 {
         notes
             .push("no requests could be read from the inputs, so nothing could be analysed".into());
+    } else if det.baseline.requests_per_bucket < th.min_bad_requests as f64 {
+        notes.push(format!(
+            "a typical {} bucket holds {} requests, fewer than the {} bad requests a bad bucket needs: short bursts of errors cannot be told from noise; a larger --bucket may help",
+            human_duration(th.bucket_s),
+            det.baseline.requests_per_bucket,
+            th.min_bad_requests
+        ));
     }
     Report {
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -289,7 +308,8 @@ pub fn build(inp: Inputs<'_>) -> Report {
         sources: names
             .iter()
             .zip(sources)
-            .map(|(n, s)| source_report(n, s))
+            .zip(&compression)
+            .map(|((n, s), c)| source_report(n, s, *c))
             .collect(),
         totals,
         baseline: BaselineReport {
@@ -319,6 +339,8 @@ pub fn build(inp: Inputs<'_>) -> Report {
             min_duration_s: th.min_duration_s,
             recovery_s: th.recovery_s,
             alert_for_s: th.alert_for_s,
+            alert_after_s: crate::detect::in_buckets(th.alert_for_s, th.bucket_s) as i64
+                * th.bucket_s,
         },
         incidents,
         series: SeriesReport {
@@ -396,7 +418,9 @@ fn timeline(
             "detected",
             format!(
                 "A standard alert ({rule} for {}) would have fired, {} after onset.",
-                human_duration(th.alert_for_s),
+                human_duration(
+                    crate::detect::in_buckets(th.alert_for_s, th.bucket_s) as i64 * th.bucket_s
+                ),
                 human_duration(d - onset)
             ),
         ));
@@ -433,11 +457,19 @@ fn timeline(
             "resolved",
             "Resolved: first request logged after the silence.".into(),
         )),
-        Some(r) => out.push(entry(
+        Some(r) if raw.confirmed => out.push(entry(
             r,
             "resolved",
             format!(
                 "Resolved: last bad request; traffic stayed healthy for at least {} afterwards.",
+                human_duration(th.recovery_s)
+            ),
+        )),
+        Some(r) => out.push(entry(
+            r,
+            "resolved",
+            format!(
+                "Last bad request; the logs end less than {} later, so recovery is not confirmed.",
                 human_duration(th.recovery_s)
             ),
         )),

@@ -38,7 +38,7 @@ pub fn render_markdown(r: &Report) -> String {
     if n == 0 {
         let _ = writeln!(o, "## Summary\n");
         if r.totals.requests == 0 {
-            let _ = writeln!(o, "No requests could be read from the inputs, so there is nothing to analyse. See *Sources* below for what was read and skipped.\n");
+            let _ = writeln!(o, "No requests were analysed: {}. See *Sources* below for what was read and skipped.\n", r.notes.last().map_or("the inputs hold no access-log lines", String::as_str));
         } else {
             let _ = writeln!(
                 o,
@@ -48,7 +48,11 @@ pub fn render_markdown(r: &Report) -> String {
                 human_duration(r.thresholds.min_duration_s),
                 thousands(r.totals.s5xx),
                 percent(ratio_of(r.totals.s5xx, r.totals.requests)),
-                if r.totals.slow > 0 { format!(" and {} were slow", thousands(r.totals.slow)) } else { String::new() }
+                match r.totals.slow {
+                    0 => String::new(),
+                    1 => " and 1 was slow".to_string(),
+                    n => format!(" and {} were slow", thousands(n)),
+                }
             );
         }
     }
@@ -91,7 +95,7 @@ fn sources_phrase(r: &Report) -> String {
     match r.sources.len() {
         1 => format!(
             "`{}`, {} lines",
-            markdown_escape(&r.sources[0].path),
+            code_span(&r.sources[0].path),
             thousands(lines)
         ),
         k => format!("{k} files, {} lines", thousands(lines)),
@@ -154,7 +158,7 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
     if imp.failed > 0 {
         let _ = write!(
             impact,
-            "{} of {} requests failed ({}); {} of {} clients ({}) got at least one failed request.",
+            "{} of {} requests failed ({}); {} of {} clients ({}) got at least one failed request. ",
             thousands(imp.failed),
             thousands(imp.requests),
             percent(imp.failed_ratio),
@@ -198,7 +202,7 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
         }
     }
     if i.detected.is_none() {
-        let _ = writeln!(o, "- No standard alert ({} of bad buckets in a row) would have fired. TODO: how was it detected?", human_duration(r.thresholds.alert_for_s));
+        let _ = writeln!(o, "- No standard alert ({} of bad buckets in a row) would have fired. TODO: how was it detected?", human_duration(r.thresholds.alert_after_s));
     }
     let _ = writeln!(
         o,
@@ -341,7 +345,7 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
             let _ = writeln!(
                 o,
                 "| `{}` | {} | {} |",
-                code_span(&p.path),
+                table_code(&p.path),
                 thousands(p.failed),
                 thousands(p.requests)
             );
@@ -359,17 +363,26 @@ fn status_label(s: u16) -> String {
     }
 }
 
-/// Text inside a code span: backticks and control characters cannot break out of it.
+/// Text for inside a code span: a backtick cannot close it, and control and invisible
+/// format characters are replaced. An empty text shows as `(empty)`.
 fn code_span(s: &str) -> String {
+    if s.is_empty() {
+        return "(empty)".to_string();
+    }
     s.chars()
         .map(|c| {
-            if c == '`' || c.is_control() || c == '|' {
+            if c == '`' || unsafe_char(c) {
                 '\u{fffd}'
             } else {
                 c
             }
         })
         .collect()
+}
+
+/// A code span inside a table cell, where a pipe must be escaped even in code.
+fn table_code(s: &str) -> String {
+    code_span(s).replace('|', "\\|")
 }
 
 fn fmt_ms(v: f64) -> String {
@@ -404,7 +417,7 @@ fn measures(r: &Report, i: &Incident) -> Vec<String> {
         None => m.push(format!(
             "Add an alert on the bad-request ratio (≥ {} for {}): none of that shape would have fired for this incident.",
             percent(t.effective_error_ratio),
-            human_duration(t.alert_for_s)
+            human_duration(t.alert_after_s)
         )),
         Some(d) if d > 600 => m.push(format!(
             "Detection took {}: alert earlier (a shorter `for:` or a burn-rate alert on the error budget).",
@@ -440,7 +453,7 @@ fn measures(r: &Report, i: &Incident) -> Vec<String> {
 
 fn appendix(o: &mut String, r: &Report) {
     let z = &r.zone;
-    let _ = writeln!(o, "## Appendix\n\n### Error rate\n");
+    let _ = writeln!(o, "## Appendix\n");
     let ratios: Vec<f64> = r
         .series
         .requests
@@ -449,6 +462,7 @@ fn appendix(o: &mut String, r: &Report) {
         .map(|(&n, &b)| ratio_of(b, n))
         .collect();
     if !ratios.is_empty() {
+        let _ = writeln!(o, "### Error rate\n");
         let (cols, per) = downsample_max(&ratios, 72);
         let max = cols.iter().copied().fold(0.0, f64::max);
         let start = r.series.start.map_or(0, |t| t.0);
@@ -514,14 +528,14 @@ fn appendix(o: &mut String, r: &Report) {
         human_duration(t.min_duration_s),
         human_duration(t.recovery_s)
     );
-    let _ = writeln!(o, "- **Onset**: the first bad request (for a silence, the last request before it). **Detected**: when a rule firing after {} of bad buckets would have fired. **Mitigated**: the first healthy bucket after the peak. **Resolved**: the last bad request before {} of health (for a silence, the first request after it).", human_duration(t.alert_for_s), human_duration(t.recovery_s));
+    let _ = writeln!(o, "- **Onset**: the first bad request (for a silence, the last request before it). **Detected**: when a rule firing after {} of bad buckets would have fired. **Mitigated**: the first healthy bucket after the peak. **Resolved**: the last bad request before {} of health (for a silence, the first request after it).", human_duration(t.alert_after_s), human_duration(t.recovery_s));
     let _ = writeln!(o, "- **Clients affected**: distinct client addresses with at least one bad request, over distinct clients during the incident (NAT and proxies skew this).\n");
     let _ = writeln!(o, "### Sources and assumptions\n\n| File | Format | Lines | Parsed | Skipped | First | Last |\n|---|---|---|---|---|---|---|");
     for s in &r.sources {
         let _ = writeln!(
             o,
             "| `{}` | {} | {} | {} | {} | {} | {} |",
-            code_span(&s.path),
+            table_code(&s.path),
             s.format,
             thousands(s.lines),
             thousands(s.parsed),

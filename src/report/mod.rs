@@ -60,6 +60,8 @@ pub struct SourceReport {
     pub last: Option<Time>,
     /// Whether lines carry `$request_time`.
     pub latency_logged: bool,
+    /// `gzip`, `zstd`, ... when the input is compressed (not read yet).
+    pub compression: Option<String>,
     pub assumptions: Vec<String>,
 }
 
@@ -98,6 +100,8 @@ pub struct ThresholdsReport {
     pub min_duration_s: i64,
     pub recovery_s: i64,
     pub alert_for_s: i64,
+    /// How long the alert really needed: `alert_for` rounded up to whole buckets.
+    pub alert_after_s: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -115,6 +119,9 @@ pub struct Incident {
     pub mitigated: Option<Time>,
     /// `null` while the incident is still going on at the end of the logs.
     pub resolved: Option<Time>,
+    /// Whether a full recovery window of healthy logs follows `resolved`; `false` when the
+    /// logs end sooner, so the incident may have gone on.
+    pub resolution_confirmed: bool,
     pub duration_s: Option<i64>,
     pub time_to_detect_s: Option<i64>,
     pub time_to_mitigate_s: Option<i64>,
@@ -214,8 +221,15 @@ pub fn round3(x: f64) -> f64 {
 /// Strips control characters (ANSI escapes included) from log text bound for a terminal.
 pub fn terminal_safe(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .map(|c| if unsafe_char(c) { '\u{fffd}' } else { c })
         .collect()
+}
+
+/// Control characters, and the invisible format characters that reorder or hide text (bidi
+/// overrides and isolates, zero-width characters, the byte-order mark).
+pub fn unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
 /// Escapes log text for Markdown: control characters replaced, emphasis, code, link, table
@@ -224,7 +238,7 @@ pub fn terminal_safe(s: &str) -> String {
 pub fn markdown_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_control() {
+        if unsafe_char(c) {
             out.push('\u{fffd}');
             continue;
         }
@@ -315,6 +329,8 @@ mod tests {
         assert_eq!(markdown_escape("a|b<script>"), r"a\|b\<script\>");
         assert_eq!(markdown_escape("\x1b[31mred"), "\u{fffd}\\[31mred");
         assert_eq!(terminal_safe("ok\x1b[2J\x07"), "ok\u{fffd}[2J\u{fffd}");
+        assert_eq!(terminal_safe("a\u{202e}b\u{200b}"), "a\u{fffd}b\u{fffd}");
+        assert_eq!(markdown_escape("gnp.\u{202e}exe"), "gnp.\u{fffd}exe");
     }
 
     #[test]

@@ -33,8 +33,14 @@ pub fn render_text(r: &Report) -> String {
             i.id,
             i.signals.join("+"),
             z.format_datetime(i.onset.0),
-            i.resolved
-                .map_or("ongoing".into(), |t| z.format_time(t.0, true)),
+            i.resolved.map_or("ongoing".into(), |t| {
+                // The date only when it differs from the onset's.
+                if z.local(t.0).date_naive() == z.local(i.onset.0).date_naive() {
+                    z.format_time(t.0, true)
+                } else {
+                    z.format_datetime(t.0)
+                }
+            }),
             i.duration_s
                 .map_or(String::new(), |d| format!("  ({})", human_duration(d)))
         );
