@@ -156,9 +156,19 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
         format!("**Impact:** users got {}. ", what_failed(i))
     };
     if imp.failed > 0 {
+        let what = match (imp.s5xx, imp.slow) {
+            (_, 0) => "failed".to_string(),
+            (0, _) => format!("were slower than {}", threshold_text(r)),
+            (e, s) => format!(
+                "were bad: {} failed and {} were slower than {}",
+                thousands(e),
+                thousands(s),
+                threshold_text(r)
+            ),
+        };
         let _ = write!(
             impact,
-            "{} of {} requests failed ({}); {} of {} clients ({}) got at least one failed request. ",
+            "{} of {} requests ({}) {what}; {} of {} clients ({}) got at least one such response. ",
             thousands(imp.failed),
             thousands(imp.requests),
             percent(imp.failed_ratio),
@@ -268,7 +278,7 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
     if !silence_only {
         let _ = writeln!(
             o,
-            "| Failed requests | {} ({}) |",
+            "| Bad requests (5xx or slow) | {} ({}) |",
             thousands(imp.failed),
             percent(imp.failed_ratio)
         );
@@ -276,8 +286,8 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
     if imp.slow > 0 {
         let _ = writeln!(
             o,
-            "| of which slow (≥ {} ms) | {} |",
-            r.thresholds.latency_threshold_ms.map_or("?".into(), fmt_ms),
+            "| of which slow (≥ {}) | {} |",
+            threshold_text(r),
             thousands(imp.slow)
         );
     }
@@ -383,6 +393,15 @@ fn code_span(s: &str) -> String {
 /// A code span inside a table cell, where a pipe must be escaped even in code.
 fn table_code(s: &str) -> String {
     code_span(s).replace('|', "\\|")
+}
+
+/// The latency threshold, `800 ms` or `1.5 s`.
+fn threshold_text(r: &Report) -> String {
+    match r.thresholds.latency_threshold_ms {
+        Some(ms) if ms >= 1000.0 => format!("{} s", ms / 1000.0),
+        Some(ms) => format!("{} ms", fmt_ms(ms)),
+        None => "the latency threshold".to_string(),
+    }
 }
 
 fn fmt_ms(v: f64) -> String {
