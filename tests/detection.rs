@@ -173,14 +173,7 @@ fn an_incident_running_at_the_end_of_the_log_is_ongoing() {
     // Keep the lines up to five minutes into the incident.
     let kept: Vec<u8> = log
         .split_inclusive(|&c| c == b'\n')
-        .filter(|l| {
-            let s = String::from_utf8_lossy(l);
-            let stamp = &s[s.find('[').unwrap() + 1..s.find(']').unwrap()];
-            chrono::DateTime::parse_from_str(stamp, "%d/%b/%Y:%H:%M:%S %z")
-                .unwrap()
-                .timestamp()
-                <= cut_at
-        })
+        .filter(|l| stamp(l) <= cut_at)
         .flatten()
         .copied()
         .collect();

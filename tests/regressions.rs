@@ -4,28 +4,6 @@ use crate::util::*;
 use hindsight::generate::{generate, GenConfig, Scenario};
 use std::path::Path;
 
-fn lines_of(cfg: &GenConfig) -> Vec<Vec<u8>> {
-    let mut log = Vec::new();
-    generate(cfg, &mut log).unwrap();
-    log.split_inclusive(|&c| c == b'\n')
-        .map(<[u8]>::to_vec)
-        .collect()
-}
-
-fn write(dir: &Path, name: &str, lines: &[Vec<u8>]) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, lines.concat()).unwrap();
-    path.to_str().unwrap().to_string()
-}
-
-fn stamp(line: &[u8]) -> i64 {
-    let s = String::from_utf8_lossy(line);
-    let t = &s[s.find('[').unwrap() + 1..s.find(']').unwrap()];
-    chrono::DateTime::parse_from_str(t, "%d/%b/%Y:%H:%M:%S %z")
-        .unwrap()
-        .timestamp()
-}
-
 /// Rewrites the status of a line to 503.
 fn to_503(line: &[u8]) -> Vec<u8> {
     let s = String::from_utf8_lossy(line).to_string();

@@ -41,3 +41,28 @@ pub fn secs(v: &Value) -> Option<i64> {
             .timestamp()
     })
 }
+
+/// The lines of a generated log, each with its `\n`.
+pub fn lines_of(cfg: &GenConfig) -> Vec<Vec<u8>> {
+    let mut log = Vec::new();
+    generate(cfg, &mut log).unwrap();
+    log.split_inclusive(|&c| c == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// Writes lines into `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, lines: &[Vec<u8>]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, lines.concat()).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// The UTC seconds of an access-log line's stamp.
+pub fn stamp(line: &[u8]) -> i64 {
+    let s = String::from_utf8_lossy(line);
+    let t = &s[s.find('[').unwrap() + 1..s.find(']').unwrap()];
+    chrono::DateTime::parse_from_str(t, "%d/%b/%Y:%H:%M:%S %z")
+        .unwrap()
+        .timestamp()
+}
