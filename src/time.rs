@@ -61,6 +61,38 @@ impl Zone {
         }
     }
 
+    /// UTC seconds of a wall-clock time in this zone (see [`civil_secs`]). In a DST overlap
+    /// the earlier instant is taken; in a DST gap, the time as if the clock had not jumped.
+    pub fn local_to_utc(&self, local: i64) -> i64 {
+        match self {
+            Zone::Fixed(off) => local - i64::from(off.local_minus_utc()),
+            Zone::Named(tz) => {
+                let naive = utc_datetime(local).naive_utc();
+                match tz.from_local_datetime(&naive) {
+                    chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.timestamp(),
+                    chrono::LocalResult::None => {
+                        let day_before = naive - chrono::Duration::days(1);
+                        let before = tz.offset_from_utc_datetime(&day_before).fix().local_minus_utc();
+                        local - i64::from(before)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The machine's zone: `TZ` when it names an IANA zone, else `/etc/localtime`'s link
+    /// target, else UTC.
+    pub fn machine() -> Zone {
+        let from_env = std::env::var("TZ").ok().and_then(|t| Zone::parse(t.trim_start_matches(':')).ok());
+        let from_link = || {
+            let target = std::fs::read_link("/etc/localtime").ok()?;
+            let t = target.to_string_lossy();
+            let name = t.split("zoneinfo/").nth(1)?;
+            Zone::parse(name).ok()
+        };
+        from_env.or_else(from_link).unwrap_or(Zone::Fixed(FixedOffset::east_opt(0).expect("zero")))
+    }
+
     /// The local wall-clock time at an instant, as a chrono value with a fixed offset.
     pub fn local(&self, utc_secs: i64) -> DateTime<FixedOffset> {
         let off = FixedOffset::east_opt(self.offset_at(utc_secs)).expect("offset in range");
@@ -157,7 +189,8 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn month_from_abbr(b: &[u8]) -> Option<u32> {
+/// `Jan` -> 1 ... `Dec` -> 12 (case-sensitive, as servers write them).
+pub fn month_from_abbr(b: &[u8]) -> Option<u32> {
     // Case-sensitive like nginx and Apache write them.
     Some(match b {
         b"Jan" => 1,
@@ -176,8 +209,9 @@ fn month_from_abbr(b: &[u8]) -> Option<u32> {
     })
 }
 
+/// Two ASCII digits.
 #[inline]
-fn two(b: &[u8]) -> Option<u32> {
+pub fn two(b: &[u8]) -> Option<u32> {
     let (a, c) = (b[0].wrapping_sub(b'0'), b[1].wrapping_sub(b'0'));
     (a < 10 && c < 10).then_some(u32::from(a) * 10 + u32::from(c))
 }
@@ -219,7 +253,8 @@ pub fn parse_clf(s: &[u8]) -> Option<(i64, i32)> {
     Some((local - i64::from(offset), offset))
 }
 
-fn days_in_month(year: i64, month: u32) -> u32 {
+/// Days in a month of the proleptic Gregorian calendar.
+pub fn days_in_month(year: i64, month: u32) -> u32 {
     match month {
         4 | 6 | 9 | 11 => 30,
         2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
@@ -245,6 +280,104 @@ impl ClfCache {
         self.last.copy_from_slice(s);
         self.value = Some(v);
         Some(v)
+    }
+}
+
+/// Seconds since 1970-01-01T00:00:00 of a wall-clock date and time (no zone applied), or
+/// `None` when a field is out of range.
+pub fn civil_secs(y: i64, mo: u32, d: u32, h: u32, mi: u32, sec: u32) -> Option<i64> {
+    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    Some(days_from_civil(y, mo, d) * 86_400 + i64::from(h * 3600 + mi * 60 + sec))
+}
+
+/// A timestamp read from the start of a text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IsoStamp {
+    /// Seconds of the wall-clock time as written (see [`civil_secs`]).
+    pub local: i64,
+    /// Nanoseconds of the fraction, when written.
+    pub nanos: u32,
+    /// The offset written with it (seconds east of UTC), `Z` being 0.
+    pub offset: Option<i32>,
+    /// Bytes consumed.
+    pub len: usize,
+}
+
+impl IsoStamp {
+    /// UTC seconds, using `zone` when the stamp carries no offset.
+    pub fn utc(&self, zone: &Zone) -> i64 {
+        match self.offset {
+            Some(off) => self.local - i64::from(off),
+            None => zone.local_to_utc(self.local),
+        }
+    }
+}
+
+fn digits_n(s: &[u8], n: usize) -> Option<u32> {
+    let d = s.get(..n)?;
+    d.iter().try_fold(0u32, |acc, &b| b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0')))
+}
+
+/// Parses `YYYY-MM-DD[T| ]HH:MM[:SS][.fff|,fff][Z|±HH:MM|±HHMM|±HH| UTC|  Z]` at the start
+/// of `s` (ISO 8601 / RFC 3339, and the `2026-11-28 13:55:36,123` of log4j and Python).
+pub fn parse_iso(s: &[u8]) -> Option<IsoStamp> {
+    if s.len() < 16 || s[4] != b'-' || s[7] != b'-' || !(s[10] == b'T' || s[10] == b' ' || s[10] == b't') || s[13] != b':' {
+        return None;
+    }
+    let y = digits_n(s, 4)?;
+    let (mo, d) = (two(&s[5..7])?, two(&s[8..10])?);
+    let (h, mi) = (two(&s[11..13])?, two(&s[14..16])?);
+    let mut pos = 16;
+    let mut sec = 0;
+    if s.get(pos) == Some(&b':') {
+        sec = digits_n(&s[pos + 1..], 2)?;
+        pos += 3;
+    }
+    let mut nanos = 0u32;
+    if matches!(s.get(pos), Some(b'.') | Some(b',')) && s.get(pos + 1).is_some_and(u8::is_ascii_digit) {
+        pos += 1;
+        let start = pos;
+        while s.get(pos).is_some_and(u8::is_ascii_digit) {
+            if pos - start < 9 {
+                nanos = nanos * 10 + u32::from(s[pos] - b'0');
+            }
+            pos += 1;
+        }
+        for _ in (pos - start).min(9)..9 {
+            nanos *= 10;
+        }
+    }
+    let local = civil_secs(i64::from(y), mo, d, h, mi, sec)?;
+    let (offset, used) = parse_offset_suffix(&s[pos..]);
+    Some(IsoStamp { local, nanos, offset, len: pos + used })
+}
+
+/// A zone suffix right after a time: `Z`, `±HH:MM`, `±HHMM`, `±HH`, or ` UTC`/` GMT`.
+fn parse_offset_suffix(s: &[u8]) -> (Option<i32>, usize) {
+    match s.first() {
+        Some(b'Z') | Some(b'z') => (Some(0), 1),
+        Some(&c @ (b'+' | b'-')) => {
+            let sign = if c == b'+' { 1 } else { -1 };
+            let Some(h) = digits_n(&s[1..], 2) else { return (None, 0) };
+            let (m, used) = if s.get(3) == Some(&b':') {
+                match digits_n(&s[4..], 2) {
+                    Some(m) => (m, 6),
+                    None => return (None, 0),
+                }
+            } else if let Some(m) = digits_n(&s[3..], 2) {
+                (m, 5)
+            } else {
+                (0, 3)
+            };
+            if h > 23 || m > 59 {
+                return (None, 0);
+            }
+            (Some(sign * (h * 3600 + m * 60) as i32), used)
+        }
+        Some(b' ') if s.get(1..4) == Some(b"UTC") || s.get(1..4) == Some(b"GMT") => (Some(0), 4),
+        _ => (None, 0),
     }
 }
 
@@ -350,6 +483,39 @@ mod tests {
                 .format_datetime(1_795_870_536),
             "2026-11-28 13:55:36 UTC+01:00"
         );
+    }
+
+    #[test]
+    fn iso_table() {
+        let utc = Zone::parse("UTC").unwrap();
+        let rows: &[(&str, Option<(i64, Option<i32>, usize, u32)>)] = &[
+            ("2026-11-28T13:55:36Z x", Some((1_795_874_136, Some(0), 20, 0))),
+            ("2026-11-28T13:55:36.123456+01:00", Some((1_795_870_536, Some(3600), 32, 123_456_000))),
+            ("2026-11-28 13:55:36,123 INFO", Some((1_795_874_136, None, 23, 123_000_000))),
+            ("2026-11-28T13:55:36-0530", Some((1_795_893_936, Some(-19800), 24, 0))),
+            ("2026-11-28T13:55:36+05", Some((1_795_856_136, Some(18000), 22, 0))),
+            ("2026-11-28 13:55 UTC", Some((1_795_874_100, Some(0), 20, 0))),
+            ("2026-02-30T00:00:00Z", None),
+            ("2026-11-28X13:55:36Z", None),
+            ("26-11-28T13:55:36Z", None),
+        ];
+        for (text, want) in rows {
+            let got = parse_iso(text.as_bytes()).map(|s| (s.utc(&utc), s.offset, s.len, s.nanos));
+            assert_eq!(got, *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn local_to_utc_handles_dst() {
+        let paris = Zone::parse("Europe/Paris").unwrap();
+        let summer = civil_secs(2026, 7, 1, 12, 0, 0).unwrap();
+        assert_eq!(paris.local_to_utc(summer), summer - 7200);
+        // 2026-10-25 02:30 happens twice in Paris: the earlier (summer time) is taken.
+        let twice = civil_secs(2026, 10, 25, 2, 30, 0).unwrap();
+        assert_eq!(paris.local_to_utc(twice), twice - 7200);
+        // 2026-03-29 02:30 never happens: read with the offset before the jump.
+        let never = civil_secs(2026, 3, 29, 2, 30, 0).unwrap();
+        assert_eq!(paris.local_to_utc(never), never - 3600);
     }
 
     #[test]
