@@ -69,10 +69,15 @@ impl Zone {
             Zone::Named(tz) => {
                 let naive = utc_datetime(local).naive_utc();
                 match tz.from_local_datetime(&naive) {
-                    chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.timestamp(),
+                    chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
+                        t.timestamp()
+                    }
                     chrono::LocalResult::None => {
                         let day_before = naive - chrono::Duration::days(1);
-                        let before = tz.offset_from_utc_datetime(&day_before).fix().local_minus_utc();
+                        let before = tz
+                            .offset_from_utc_datetime(&day_before)
+                            .fix()
+                            .local_minus_utc();
                         local - i64::from(before)
                     }
                 }
@@ -83,14 +88,18 @@ impl Zone {
     /// The machine's zone: `TZ` when it names an IANA zone, else `/etc/localtime`'s link
     /// target, else UTC.
     pub fn machine() -> Zone {
-        let from_env = std::env::var("TZ").ok().and_then(|t| Zone::parse(t.trim_start_matches(':')).ok());
+        let from_env = std::env::var("TZ")
+            .ok()
+            .and_then(|t| Zone::parse(t.trim_start_matches(':')).ok());
         let from_link = || {
             let target = std::fs::read_link("/etc/localtime").ok()?;
             let t = target.to_string_lossy();
             let name = t.split("zoneinfo/").nth(1)?;
             Zone::parse(name).ok()
         };
-        from_env.or_else(from_link).unwrap_or(Zone::Fixed(FixedOffset::east_opt(0).expect("zero")))
+        from_env
+            .or_else(from_link)
+            .unwrap_or(Zone::Fixed(FixedOffset::east_opt(0).expect("zero")))
     }
 
     /// The local wall-clock time at an instant, as a chrono value with a fixed offset.
@@ -286,7 +295,13 @@ impl ClfCache {
 /// Seconds since 1970-01-01T00:00:00 of a wall-clock date and time (no zone applied), or
 /// `None` when a field is out of range.
 pub fn civil_secs(y: i64, mo: u32, d: u32, h: u32, mi: u32, sec: u32) -> Option<i64> {
-    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60 {
+    if !(1..=12).contains(&mo)
+        || d == 0
+        || d > days_in_month(y, mo)
+        || h > 23
+        || mi > 59
+        || sec > 60
+    {
         return None;
     }
     Some(days_from_civil(y, mo, d) * 86_400 + i64::from(h * 3600 + mi * 60 + sec))
@@ -317,13 +332,20 @@ impl IsoStamp {
 
 fn digits_n(s: &[u8], n: usize) -> Option<u32> {
     let d = s.get(..n)?;
-    d.iter().try_fold(0u32, |acc, &b| b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0')))
+    d.iter().try_fold(0u32, |acc, &b| {
+        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+    })
 }
 
 /// Parses `YYYY-MM-DD[T| ]HH:MM[:SS][.fff|,fff][Z|±HH:MM|±HHMM|±HH| UTC|  Z]` at the start
 /// of `s` (ISO 8601 / RFC 3339, and the `2026-11-28 13:55:36,123` of log4j and Python).
 pub fn parse_iso(s: &[u8]) -> Option<IsoStamp> {
-    if s.len() < 16 || s[4] != b'-' || s[7] != b'-' || !(s[10] == b'T' || s[10] == b' ' || s[10] == b't') || s[13] != b':' {
+    if s.len() < 16
+        || s[4] != b'-'
+        || s[7] != b'-'
+        || !(s[10] == b'T' || s[10] == b' ' || s[10] == b't')
+        || s[13] != b':'
+    {
         return None;
     }
     let y = digits_n(s, 4)?;
@@ -336,7 +358,9 @@ pub fn parse_iso(s: &[u8]) -> Option<IsoStamp> {
         pos += 3;
     }
     let mut nanos = 0u32;
-    if matches!(s.get(pos), Some(b'.') | Some(b',')) && s.get(pos + 1).is_some_and(u8::is_ascii_digit) {
+    if matches!(s.get(pos), Some(b'.') | Some(b','))
+        && s.get(pos + 1).is_some_and(u8::is_ascii_digit)
+    {
         pos += 1;
         let start = pos;
         while s.get(pos).is_some_and(u8::is_ascii_digit) {
@@ -351,7 +375,12 @@ pub fn parse_iso(s: &[u8]) -> Option<IsoStamp> {
     }
     let local = civil_secs(i64::from(y), mo, d, h, mi, sec)?;
     let (offset, used) = parse_offset_suffix(&s[pos..]);
-    Some(IsoStamp { local, nanos, offset, len: pos + used })
+    Some(IsoStamp {
+        local,
+        nanos,
+        offset,
+        len: pos + used,
+    })
 }
 
 /// A zone suffix right after a time: `Z`, `±HH:MM`, `±HHMM`, `±HH`, or ` UTC`/` GMT`.
@@ -360,7 +389,9 @@ fn parse_offset_suffix(s: &[u8]) -> (Option<i32>, usize) {
         Some(b'Z') | Some(b'z') => (Some(0), 1),
         Some(&c @ (b'+' | b'-')) => {
             let sign = if c == b'+' { 1 } else { -1 };
-            let Some(h) = digits_n(&s[1..], 2) else { return (None, 0) };
+            let Some(h) = digits_n(&s[1..], 2) else {
+                return (None, 0);
+            };
             let (m, used) = if s.get(3) == Some(&b':') {
                 match digits_n(&s[4..], 2) {
                     Some(m) => (m, 6),
@@ -488,13 +519,33 @@ mod tests {
     #[test]
     fn iso_table() {
         let utc = Zone::parse("UTC").unwrap();
-        let rows: &[(&str, Option<(i64, Option<i32>, usize, u32)>)] = &[
-            ("2026-11-28T13:55:36Z x", Some((1_795_874_136, Some(0), 20, 0))),
-            ("2026-11-28T13:55:36.123456+01:00", Some((1_795_870_536, Some(3600), 32, 123_456_000))),
-            ("2026-11-28 13:55:36,123 INFO", Some((1_795_874_136, None, 23, 123_000_000))),
-            ("2026-11-28T13:55:36-0530", Some((1_795_893_936, Some(-19800), 24, 0))),
-            ("2026-11-28T13:55:36+05", Some((1_795_856_136, Some(18000), 22, 0))),
-            ("2026-11-28 13:55 UTC", Some((1_795_874_100, Some(0), 20, 0))),
+        // (text, Some((UTC seconds, offset, bytes used, nanoseconds)))
+        type Row = (&'static str, Option<(i64, Option<i32>, usize, u32)>);
+        let rows: &[Row] = &[
+            (
+                "2026-11-28T13:55:36Z x",
+                Some((1_795_874_136, Some(0), 20, 0)),
+            ),
+            (
+                "2026-11-28T13:55:36.123456+01:00",
+                Some((1_795_870_536, Some(3600), 32, 123_456_000)),
+            ),
+            (
+                "2026-11-28 13:55:36,123 INFO",
+                Some((1_795_874_136, None, 23, 123_000_000)),
+            ),
+            (
+                "2026-11-28T13:55:36-0530",
+                Some((1_795_893_936, Some(-19800), 24, 0)),
+            ),
+            (
+                "2026-11-28T13:55:36+05",
+                Some((1_795_856_136, Some(18000), 22, 0)),
+            ),
+            (
+                "2026-11-28 13:55 UTC",
+                Some((1_795_874_100, Some(0), 20, 0)),
+            ),
             ("2026-02-30T00:00:00Z", None),
             ("2026-11-28X13:55:36Z", None),
             ("26-11-28T13:55:36Z", None),
