@@ -7,6 +7,7 @@
 //! only module that uses rayon; `threads == 1` runs the same work as a plain loop.
 
 use crate::format::access;
+use crate::format::kind::{Parser, Record};
 use crate::input::{chunk_ranges, lines, Source};
 use crate::time::ClfCache;
 use rayon::prelude::*;
@@ -107,6 +108,10 @@ impl Histogram {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bucket {
     pub requests: u64,
+    /// Entries of event logs (syslog, journald, error and application logs) ...
+    pub events: u64,
+    /// ... and those at error level or worse.
+    pub bad_events: u64,
     pub s5xx: u64,
     pub s4xx: u64,
     pub bytes: u64,
@@ -122,6 +127,8 @@ impl Default for Bucket {
     fn default() -> Self {
         Bucket {
             requests: 0,
+            events: 0,
+            bad_events: 0,
             s5xx: 0,
             s4xx: 0,
             bytes: 0,
@@ -135,6 +142,8 @@ impl Default for Bucket {
 impl Bucket {
     pub fn merge(&mut self, o: &Bucket) {
         self.requests += o.requests;
+        self.events += o.events;
+        self.bad_events += o.bad_events;
         self.s5xx += o.s5xx;
         self.s4xx += o.s4xx;
         self.bytes = self.bytes.saturating_add(o.bytes);
@@ -165,6 +174,10 @@ pub struct SourceAgg {
     pub first_skipped: Option<u64>,
     /// Parsed lines outside `--since`/`--until`.
     pub out_of_range: u64,
+    /// Lines that continue the entry before them (stack traces), counted in `parsed`.
+    pub continuation: u64,
+    /// Events whose level the line gave.
+    pub leveled: u64,
     pub first: Option<i64>,
     pub last: Option<i64>,
     /// How many lines carried each UTC offset (seconds east).
@@ -185,6 +198,8 @@ impl SourceAgg {
         self.parsed += next.parsed;
         self.skipped += next.skipped;
         self.out_of_range += next.out_of_range;
+        self.continuation += next.continuation;
+        self.leveled += next.leveled;
         self.first = min_opt(self.first, next.first);
         self.last = max_opt(self.last, next.last);
         for (k, v) in next.offsets {
@@ -247,15 +262,17 @@ pub struct Chunk {
     pub last: Option<i64>,
 }
 
-/// Runs `f` over chunks, in parallel when a pool is given, and returns results in chunk order.
-pub fn map_chunks<T, F>(pool: Option<&rayon::ThreadPool>, chunks: &[Chunk], f: F) -> Vec<T>
+/// Runs `f` over items (chunks, sources), in parallel when a pool is given, and returns the
+/// results in the items' order.
+pub fn map_par<I, T, F>(pool: Option<&rayon::ThreadPool>, items: &[I], f: F) -> Vec<T>
 where
+    I: Sync,
     T: Send,
-    F: Fn(&Chunk) -> T + Sync + Send,
+    F: Fn(&I) -> T + Sync + Send,
 {
     match pool {
-        Some(pool) => pool.install(|| chunks.par_iter().map(&f).collect()),
-        None => chunks.iter().map(f).collect(),
+        Some(pool) => pool.install(|| items.par_iter().map(&f).collect()),
+        None => items.iter().map(f).collect(),
     }
 }
 
@@ -263,6 +280,7 @@ where
 /// chunks with their time spans, so later passes can read just the part of the data they need.
 pub fn scan(
     sources: &[Source],
+    parsers: &[Parser],
     opts: &ScanOptions,
     pool: Option<&rayon::ThreadPool>,
 ) -> (Vec<SourceAgg>, Vec<Chunk>) {
@@ -277,8 +295,12 @@ pub fn scan(
             });
         }
     }
-    let results = map_chunks(pool, &chunks, |c| {
-        scan_chunk(&sources[c.source].bytes()[c.range.clone()], opts)
+    let results = map_par(pool, &chunks, |c| {
+        scan_chunk(
+            &sources[c.source].bytes()[c.range.clone()],
+            &parsers[c.source],
+            opts,
+        )
     });
     let mut per_source: Vec<SourceAgg> = (0..sources.len()).map(|_| SourceAgg::default()).collect();
     for (chunk, agg) in chunks.iter_mut().zip(results) {
@@ -290,7 +312,7 @@ pub fn scan(
 }
 
 /// Aggregates the lines of one chunk.
-pub fn scan_chunk(data: &[u8], opts: &ScanOptions) -> SourceAgg {
+pub fn scan_chunk(data: &[u8], parser: &Parser, opts: &ScanOptions) -> SourceAgg {
     let mut agg = SourceAgg::default();
     let mut cache = ClfCache::default();
     // Lines are nearly sorted by time: keep the current bucket and the current offset out of
@@ -300,36 +322,53 @@ pub fn scan_chunk(data: &[u8], opts: &ScanOptions) -> SourceAgg {
     let mut cur_offset = (0i32, 0u64);
     for line in lines(data) {
         agg.lines += 1;
-        let Some(r) = access::parse(line, &mut cache) else {
-            agg.skipped += 1;
-            agg.first_skipped.get_or_insert(agg.lines);
-            continue;
+        let rec = parser.parse(line, &mut cache);
+        let (time, offset) = match &rec {
+            None => {
+                agg.skipped += 1;
+                agg.first_skipped.get_or_insert(agg.lines);
+                continue;
+            }
+            Some(Record::Continuation) => {
+                agg.parsed += 1;
+                agg.continuation += 1;
+                continue;
+            }
+            Some(Record::Access(r)) => (r.time, Some(r.offset)),
+            Some(Record::Event(e)) => (e.time, e.offset),
         };
         agg.parsed += 1;
-        if opts.since.is_some_and(|s| r.time < s) || opts.until.is_some_and(|u| r.time >= u) {
+        if opts.since.is_some_and(|s| time < s) || opts.until.is_some_and(|u| time >= u) {
             agg.out_of_range += 1;
             continue;
         }
-        if r.offset != cur_offset.0 {
-            if cur_offset.1 > 0 {
-                *agg.offsets.entry(cur_offset.0).or_default() += cur_offset.1;
+        if let Some(off) = offset {
+            if off != cur_offset.0 {
+                if cur_offset.1 > 0 {
+                    *agg.offsets.entry(cur_offset.0).or_default() += cur_offset.1;
+                }
+                cur_offset = (off, 0);
             }
-            cur_offset = (r.offset, 0);
+            cur_offset.1 += 1;
         }
-        cur_offset.1 += 1;
-        agg.first = min_opt(agg.first, Some(r.time));
-        agg.last = max_opt(agg.last, Some(r.time));
-        let key = r.time.div_euclid(opts.bucket_s) * opts.bucket_s;
+        agg.first = min_opt(agg.first, Some(time));
+        agg.last = max_opt(agg.last, Some(time));
+        let key = time.div_euclid(opts.bucket_s) * opts.bucket_s;
         if key != cur_key {
             flush(&mut agg.buckets, cur_key, &mut cur);
             cur_key = key;
         }
-        add_request(&mut cur, &r);
-        if r.request_us.is_some() {
-            agg.timed += 1;
-        }
-        if r.upstream_us.is_some() {
-            agg.upstream_timed += 1;
+        match rec {
+            Some(Record::Access(r)) => {
+                add_request(&mut cur, &r);
+                agg.timed += u64::from(r.request_us.is_some());
+                agg.upstream_timed += u64::from(r.upstream_us.is_some());
+            }
+            Some(Record::Event(e)) => {
+                add_event(&mut cur, e.time, e.level.is_some_and(|l| l.is_error()));
+                agg.leveled += u64::from(e.level.is_some());
+            }
+            _ => {}
         }
     }
     flush(&mut agg.buckets, cur_key, &mut cur);
@@ -342,7 +381,7 @@ pub fn scan_chunk(data: &[u8], opts: &ScanOptions) -> SourceAgg {
 /// Moves the current bucket's counts into the map and resets it, keeping its histogram's
 /// allocation for the next bucket.
 fn flush(buckets: &mut BTreeMap<i64, Bucket>, key: i64, cur: &mut Bucket) {
-    if cur.requests == 0 {
+    if cur.requests == 0 && cur.events == 0 {
         return;
     }
     buckets.entry(key).or_default().merge(cur);
@@ -354,6 +393,14 @@ fn flush(buckets: &mut BTreeMap<i64, Bucket>, key: i64, cur: &mut Bucket) {
         latency: hist,
         ..Bucket::default()
     };
+}
+
+#[inline]
+fn add_event(b: &mut Bucket, time: i64, bad: bool) {
+    b.events += 1;
+    b.bad_events += u64::from(bad);
+    b.first = b.first.min(time);
+    b.last = b.last.max(time);
 }
 
 #[inline]
@@ -372,6 +419,26 @@ fn add_request(b: &mut Bucket, r: &access::Access<'_>) {
             b.latency.get_or_insert_with(Default::default).0[latency_bin(us)] += 1;
         }
     }
+}
+
+/// One input's activity laid out on the series (see [`crate::detect::SourceActivity`]).
+pub fn activity(agg: &SourceAgg, series: &crate::detect::Series) -> crate::detect::SourceActivity {
+    let n = series.buckets.len();
+    let mut a = crate::detect::SourceActivity {
+        first: agg.first.unwrap_or(i64::MAX),
+        last: agg.last.unwrap_or(i64::MIN),
+        entries: vec![0; n],
+        firsts: vec![i64::MAX; n],
+        lasts: vec![i64::MIN; n],
+    };
+    for (k, b) in &agg.buckets {
+        if let Some(i) = series.index_of(*k) {
+            a.entries[i] = b.requests + b.events;
+            a.firsts[i] = b.first;
+            a.lasts[i] = b.last;
+        }
+    }
+    a
 }
 
 /// Longest series kept dense, in buckets: 31 days of minutes. Longer logs need a larger
@@ -469,6 +536,12 @@ pub fn to_series(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::kind::Format;
+    use crate::format::ParseCtx;
+
+    fn access_parser() -> Parser {
+        Parser::new(Format::Access, ParseCtx::utc_2026(), None)
+    }
 
     #[test]
     fn edges_are_round_and_increasing() {
@@ -531,14 +604,14 @@ mod tests {
             until: None,
             chunk_bytes,
         };
-        let whole = scan_chunk(data, &opts(usize::MAX));
+        let whole = scan_chunk(data, &access_parser(), &opts(usize::MAX));
         assert_eq!(whole.lines, 408);
         assert_eq!(whole.skipped, 8);
         assert_eq!(whole.first_skipped, Some(2));
         for chunk_bytes in [1, 100, 1000, 7777] {
             let parts: Vec<SourceAgg> = chunk_ranges(data, chunk_bytes)
                 .into_iter()
-                .map(|r| scan_chunk(&data[r], &opts(chunk_bytes)))
+                .map(|r| scan_chunk(&data[r], &access_parser(), &opts(chunk_bytes)))
                 .collect();
             // Left fold and right fold give the same result.
             let mut left = SourceAgg::default();
@@ -602,7 +675,7 @@ mod tests {
             until: Some(t0 + 120),
             chunk_bytes: 1 << 20,
         };
-        let agg = scan_chunk(text.as_bytes(), &opts);
+        let agg = scan_chunk(text.as_bytes(), &access_parser(), &opts);
         assert_eq!(
             (agg.lines, agg.parsed, agg.skipped, agg.out_of_range),
             (3, 3, 0, 2)

@@ -26,6 +26,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Prints the terminal summary: incidents, times, impact, error-rate sparkline.
     Timeline(ReportArgs),
+    /// Shows what format each input was recognised as, and why.
+    Formats(ReportArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -37,10 +39,25 @@ pub enum OutputFormat {
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// Access logs (nginx/Apache common or combined, with optional $request_time
-    /// $upstream_response_time); `-` reads stdin.
+    /// Log files (any supported format, gzip or zstd compressed or not), directories (their
+    /// log files), or `-` for stdin.
     #[arg(required = true, value_name = "FILES")]
     pub files: Vec<String>,
+
+    /// Read every input as this format instead of detecting it: nginx-access,
+    /// nginx-log-format, nginx-error, apache-error, syslog, journald-json, json-lines,
+    /// logfmt, plain.
+    #[arg(long, value_name = "NAME")]
+    pub input_format: Option<String>,
+
+    /// The `log_format` of a custom nginx access log, as written in nginx.conf.
+    #[arg(long, value_name = "FORMAT")]
+    pub log_format: Option<String>,
+
+    /// Year of syslog stamps that have none (default: the year each file was last modified,
+    /// with December lines in a January file read as the year before).
+    #[arg(long, value_name = "YYYY")]
+    pub year: Option<i32>,
 
     /// Output format.
     #[arg(long, short = 'f', value_enum)]
@@ -50,8 +67,9 @@ pub struct ReportArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Zone for the times in the report: an IANA name (Europe/Paris) or ±HH:MM.
-    /// Default: the offset most lines of the logs were written with.
+    /// Zone of stamps written without an offset, and of the times in the report: an IANA
+    /// name (Europe/Paris) or ±HH:MM. Default: the machine's zone for stamps, and the offset
+    /// most lines were written with for the report.
     #[arg(long, value_name = "ZONE")]
     pub tz: Option<String>,
 
@@ -138,6 +156,11 @@ pub struct Config {
     pub threads: usize,
     pub chunk_bytes: usize,
     pub thresholds: Thresholds,
+    pub input_format: Option<crate::format::kind::Format>,
+    pub log_format: Option<std::sync::Arc<crate::format::logformat::LogFormat>>,
+    pub year: Option<i32>,
+    /// `hindsight formats`: show detection only.
+    pub formats_only: bool,
 }
 
 /// Longest duration any flag accepts: 30 days.
@@ -208,7 +231,39 @@ impl Config {
                 bail!("--since must be earlier than --until");
             }
         }
+        let input_format = match a.input_format.as_deref() {
+            None => None,
+            Some(name) => Some(crate::format::kind::Format::from_name(name).ok_or_else(|| {
+                let names: Vec<&str> = crate::format::kind::Format::ALL
+                    .iter()
+                    .map(|f| f.name())
+                    .collect();
+                anyhow::anyhow!(
+                    "--input-format: unknown format {name:?} (one of: {})",
+                    names.join(", ")
+                )
+            })?),
+        };
+        let log_format = match a.log_format.as_deref() {
+            None => None,
+            Some(spec) => Some(std::sync::Arc::new(
+                crate::format::logformat::LogFormat::compile(spec)
+                    .map_err(|e| anyhow::anyhow!("--log-format: {e}"))?,
+            )),
+        };
+        if input_format == Some(crate::format::kind::Format::LogFormat) && log_format.is_none() {
+            bail!("--input-format nginx-log-format needs --log-format");
+        }
+        if let Some(y) = a.year {
+            if !(1970..=9999).contains(&y) {
+                bail!("--year: must be between 1970 and 9999");
+            }
+        }
         Ok(Config {
+            input_format,
+            log_format,
+            year: a.year,
+            formats_only: false,
             files: a.files,
             format: a.format.unwrap_or(default_format),
             output: a.output,
@@ -246,6 +301,10 @@ impl Cli {
         match self.command {
             Command::Report(a) => Config::from_args(a, OutputFormat::Md),
             Command::Timeline(a) => Config::from_args(a, OutputFormat::Text),
+            Command::Formats(a) => Config::from_args(a, OutputFormat::Text).map(|c| Config {
+                formats_only: true,
+                ..c
+            }),
         }
     }
 }

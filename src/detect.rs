@@ -93,6 +93,8 @@ pub enum Signal {
     #[serde(rename = "5xx")]
     Errors5xx,
     Latency,
+    /// Error-or-worse entries in event logs.
+    Errors,
     Silence,
 }
 
@@ -101,6 +103,7 @@ impl Signal {
         match self {
             Signal::Errors5xx => "5xx",
             Signal::Latency => "latency",
+            Signal::Errors => "errors",
             Signal::Silence => "silence",
         }
     }
@@ -122,8 +125,10 @@ pub struct RawIncident {
     pub peak: usize,
     /// Start of the first good bucket after the peak.
     pub mitigated: Option<i64>,
-    /// For silences: the last request before the gap and the first after it.
+    /// For silences: the last entry before the gap and the first after it ...
     pub silence: Option<(i64, Option<i64>)>,
+    /// ... and which inputs went silent.
+    pub silent_sources: Vec<usize>,
     /// No healthy traffic after it before the logs end.
     pub ongoing: bool,
     /// A healthy run as long as the recovery window follows it in the logs.
@@ -138,8 +143,13 @@ pub struct Detection {
     pub bad: Vec<u64>,
     pub slow: Vec<u64>,
     pub error_bad: Vec<bool>,
+    /// Buckets with far more error events than usual ...
+    pub event_bad: Vec<bool>,
+    /// ... where usual is this many per bucket.
+    pub bad_events_baseline: f64,
     pub silent: Vec<bool>,
-    pub expected: Vec<f64>,
+    /// Entries the silent inputs were missing, per bucket.
+    pub missing: Vec<f64>,
     /// The bad-request ratio a bucket had to reach, and the least bad requests it needed.
     pub ratio_threshold: f64,
     pub min_bad_requests: u64,
@@ -188,10 +198,94 @@ pub fn in_buckets(secs: i64, bucket_s: i64) -> usize {
     usize::try_from(whole).unwrap_or(usize::MAX)
 }
 
-/// Classifies buckets and finds incidents. `coverage` lists the time spans (first and last
-/// request, UTC seconds) of the inputs: traffic can only be missing inside one of them, so a
-/// gap between two files, or the partly covered first and last buckets, are never silences.
-pub fn detect(series: &Series, th: &Thresholds, coverage: &[(i64, i64)]) -> Detection {
+/// One input's activity laid out on the series: entries (requests or events) per bucket and
+/// the first and last entry time of each bucket, plus the span the input covers. Traffic can
+/// only be missing inside that span, so a gap between two files, or the partly covered first
+/// and last buckets, are never silences.
+#[derive(Clone, Debug)]
+pub struct SourceActivity {
+    pub first: i64,
+    pub last: i64,
+    pub entries: Vec<u64>,
+    pub firsts: Vec<i64>,
+    pub lasts: Vec<i64>,
+}
+
+impl SourceActivity {
+    /// The activity of a whole series as if it came from one input.
+    pub fn of_series(series: &Series) -> SourceActivity {
+        let b = &series.buckets;
+        SourceActivity {
+            first: b.iter().map(|x| x.first).min().unwrap_or(i64::MAX),
+            last: b.iter().map(|x| x.last).max().unwrap_or(i64::MIN),
+            entries: b.iter().map(|x| x.requests + x.events).collect(),
+            firsts: b.iter().map(|x| x.first).collect(),
+            lasts: b.iter().map(|x| x.last).collect(),
+        }
+    }
+}
+
+/// Per bucket: whether the source is silent, and how many entries it was missing.
+fn silences(series: &Series, th: &Thresholds, src: &SourceActivity) -> (Vec<bool>, Vec<f64>) {
+    let n = series.buckets.len();
+    let bucket_s = series.bucket_s.max(1);
+    let mut all: Vec<f64> = src.entries.iter().map(|&x| x as f64).collect();
+    let global_median = median(&mut all);
+    let window = (3600 / bucket_s).max(10) as usize;
+    let mut history: std::collections::VecDeque<f64> = std::collections::VecDeque::new();
+    let mut silent = vec![false; n];
+    let mut missing = vec![0.0; n];
+    for i in 0..n {
+        let exp = if history.len() >= 10 {
+            let mut v: Vec<f64> = history.iter().copied().collect();
+            median(&mut v)
+        } else {
+            global_median
+        };
+        let r = src.entries[i] as f64;
+        let t = series.time_of(i);
+        let covered = src.first <= t && t + bucket_s - 1 <= src.last;
+        silent[i] = covered && exp >= th.silence_min_expected && r <= th.silence_ratio * exp;
+        if silent[i] {
+            missing[i] = (exp - r).max(0.0);
+        } else {
+            history.push_back(r);
+            if history.len() > window {
+                history.pop_front();
+            }
+        }
+    }
+    (silent, missing)
+}
+
+/// The last entry before a source's silence and the first after it, in `first..=last`.
+fn silence_edges(
+    series: &Series,
+    src: &SourceActivity,
+    silent: &[bool],
+    first: usize,
+    last: usize,
+) -> Option<(i64, Option<i64>)> {
+    let n = src.entries.len();
+    let first_silent = (first..=last).find(|&i| silent[i])?;
+    let last_silent = (first..=last).rev().find(|&i| silent[i])?;
+    let empty = |i: usize| src.entries[i] == 0;
+    let first_empty = (first_silent..=last_silent).find(|&i| empty(i));
+    let last_empty = (first_silent..=last_silent).rev().find(|&i| empty(i));
+    let onset = match first_empty {
+        Some(e) => (0..e)
+            .rev()
+            .find(|&i| !empty(i))
+            .map_or(series.time_of(e), |i| src.lasts[i]),
+        None => series.time_of(first_silent),
+    };
+    let after = last_empty.unwrap_or(last_silent) + 1;
+    let resolved = (after..n).find(|&i| !empty(i)).map(|i| src.firsts[i]);
+    Some((onset, resolved))
+}
+
+/// Classifies buckets and finds incidents; `sources` is the activity of each input.
+pub fn detect(series: &Series, th: &Thresholds, sources: &[SourceActivity]) -> Detection {
     let b = &series.buckets;
     let n = b.len();
     let bucket_s = series.bucket_s.max(1);
@@ -265,36 +359,45 @@ pub fn detect(series: &Series, th: &Thresholds, coverage: &[(i64, i64)]) -> Dete
         })
         .collect();
 
-    // Silence: traffic far below the median of the previous hour of non-silent buckets.
-    let mut all_req: Vec<f64> = b.iter().map(|x| x.requests as f64).collect();
-    let global_median = median(&mut all_req);
-    let window = (3600 / bucket_s).max(10) as usize;
-    let mut history: std::collections::VecDeque<f64> = std::collections::VecDeque::new();
-    let mut expected = vec![0.0; n];
-    let mut silent = vec![false; n];
-    for i in 0..n {
-        let exp = if history.len() >= 10 {
-            let mut v: Vec<f64> = history.iter().copied().collect();
-            median(&mut v)
-        } else {
-            global_median
-        };
-        expected[i] = exp;
-        let r = b[i].requests as f64;
-        let t = series.time_of(i);
-        let covered = coverage
-            .iter()
-            .any(|&(f, l)| f <= t && t + bucket_s - 1 <= l);
-        silent[i] = covered && exp >= th.silence_min_expected && r <= th.silence_ratio * exp;
-        if !silent[i] {
-            history.push_back(r);
-            if history.len() > window {
-                history.pop_front();
-            }
+    // Bad events: error-or-worse entries of event logs, far above their usual rate (Poisson).
+    let bad_events: Vec<u64> = b.iter().map(|x| x.bad_events).collect();
+    let mut per_bucket: Vec<f64> = bad_events.iter().map(|&k| k as f64).collect();
+    let med_events = median(&mut per_bucket);
+    let (mut sum_k, mut count) = (0u64, 0u64);
+    for (x, &k) in b.iter().zip(&bad_events) {
+        let obvious = k >= th.min_bad_requests && k as f64 > (5.0 * med_events).max(1.0);
+        if x.events > 0 && !obvious {
+            sum_k += k;
+            count += 1;
         }
     }
+    let lambda0 = if count > 0 {
+        sum_k as f64 / count as f64
+    } else {
+        0.0
+    };
+    let lambda_test = lambda0.max(0.25);
+    let poisson_z = |k: u64| (k as f64 - lambda_test) / lambda_test.sqrt();
+    let event_bad: Vec<bool> = bad_events
+        .iter()
+        .map(|&k| k >= th.min_bad_requests && poisson_z(k) >= th.min_z)
+        .collect();
 
-    let is_bad = |i: usize| error_bad[i] || silent[i];
+    // Silence, input by input: traffic far below the median of its previous hour.
+    let mut all_req: Vec<f64> = b.iter().map(|x| x.requests as f64).collect();
+    let global_median = median(&mut all_req);
+    let per_source: Vec<(Vec<bool>, Vec<f64>)> = sources
+        .iter()
+        .map(|src| silences(series, th, src))
+        .collect();
+    let silent: Vec<bool> = (0..n)
+        .map(|i| per_source.iter().any(|(s, _)| s[i]))
+        .collect();
+    let missing: Vec<f64> = (0..n)
+        .map(|i| per_source.iter().map(|(_, m)| m[i]).sum())
+        .collect();
+
+    let is_bad = |i: usize| error_bad[i] || event_bad[i] || silent[i];
     let min_run = in_buckets(th.min_duration_s, bucket_s);
     let recovery = in_buckets(th.recovery_s, bucket_s);
     let alert_n = in_buckets(th.alert_for_s, bucket_s);
@@ -316,7 +419,8 @@ pub fn detect(series: &Series, th: &Thresholds, coverage: &[(i64, i64)]) -> Dete
     };
     let elevated = |i: usize| {
         let x = &b[i];
-        bad[i] >= 2 && x.requests > 0 && z_score(bad[i], x.requests, p_test) >= 3.0
+        (bad[i] >= 2 && x.requests > 0 && z_score(bad[i], x.requests, p_test) >= 3.0)
+            || (bad_events[i] >= 2 && poisson_z(bad_events[i]) >= 3.0)
     };
 
     let mut incidents = Vec::new();
@@ -347,6 +451,9 @@ pub fn detect(series: &Series, th: &Thresholds, coverage: &[(i64, i64)]) -> Dete
             .any(|i| error_bad[i] && slow[i] >= th.min_bad_requests && slow[i] * 2 >= bad[i].max(1))
         {
             signals.push(Signal::Latency);
+        }
+        if range.clone().any(|i| event_bad[i]) {
+            signals.push(Signal::Errors);
         }
         if range.clone().any(|i| silent[i]) {
             signals.push(Signal::Silence);
@@ -388,37 +495,36 @@ pub fn detect(series: &Series, th: &Thresholds, coverage: &[(i64, i64)]) -> Dete
             .or_else(|| {
                 range
                     .clone()
+                    .filter(|&i| event_bad[i])
+                    .max_by_key(|&i| (bad_events[i], std::cmp::Reverse(i)))
+            })
+            .or_else(|| {
+                range
+                    .clone()
                     .filter(|&i| silent[i])
-                    .min_by_key(|&i| (b[i].requests, i))
+                    .min_by_key(|&i| (b[i].requests + b[i].events, i))
             })
             .unwrap_or(first);
 
         // Still going on if no healthy traffic was logged after the last bad bucket.
-        let ongoing = !(last + 1..n).any(|i| b[i].requests > 0 && !is_bad(i));
+        let ongoing = !(last + 1..n).any(|i| b[i].requests + b[i].events > 0 && !is_bad(i));
         // Resolution is confirmed when a full recovery window of logs follows.
         let confirmed = !ongoing && n - 1 - last >= recovery;
         let mitigated = (peak + 1..n)
             .find(|&i| !is_bad(i))
             .map(|i| series.time_of(i));
 
-        let silence = signals.contains(&Signal::Silence).then(|| {
-            let first_silent = (first..=last).find(|&i| silent[i]).unwrap_or(first);
-            let last_silent = (first..=last).rev().find(|&i| silent[i]).unwrap_or(last);
-            let first_empty = (first_silent..=last_silent).find(|&i| b[i].requests == 0);
-            let last_empty = (first_silent..=last_silent)
-                .rev()
-                .find(|&i| b[i].requests == 0);
-            let onset = match first_empty {
-                Some(e) => (0..e)
-                    .rev()
-                    .find(|&i| b[i].requests > 0)
-                    .map_or(series.time_of(e), |i| b[i].last),
-                None => series.time_of(first_silent),
-            };
-            let after = last_empty.unwrap_or(last_silent) + 1;
-            let resolved = (after..n).find(|&i| b[i].requests > 0).map(|i| b[i].first);
-            (onset, resolved)
-        });
+        let mut silent_sources = Vec::new();
+        let mut silence: Option<(i64, Option<i64>)> = None;
+        for (k, (src, (flags, _))) in sources.iter().zip(&per_source).enumerate() {
+            if let Some((o, r)) = silence_edges(series, src, flags, first, last) {
+                silent_sources.push(k);
+                silence = Some(match silence {
+                    None => (o, r),
+                    Some((o0, r0)) => (o0.min(o), r0.zip(r).map(|(a, b)| a.max(b))),
+                });
+            }
+        }
 
         incidents.push(RawIncident {
             first,
@@ -430,6 +536,7 @@ pub fn detect(series: &Series, th: &Thresholds, coverage: &[(i64, i64)]) -> Dete
             peak,
             mitigated,
             silence,
+            silent_sources,
             ongoing,
             confirmed,
         });
@@ -445,8 +552,10 @@ pub fn detect(series: &Series, th: &Thresholds, coverage: &[(i64, i64)]) -> Dete
         bad,
         slow,
         error_bad,
+        event_bad,
+        bad_events_baseline: lambda0,
         silent,
-        expected,
+        missing,
         ratio_threshold,
         min_bad_requests: th.min_bad_requests,
         incidents,
@@ -477,16 +586,34 @@ mod tests {
         }
     }
 
+    /// Detection over a series read as one input covering it all.
+    fn run(s: &Series, th: &Thresholds) -> Detection {
+        detect(s, th, &[SourceActivity::of_series(s)])
+    }
+
+    /// The same activity split at `at` into two inputs with a gap `gap` buckets long between.
+    fn two_inputs(s: &Series, at: usize, gap: usize) -> Vec<SourceActivity> {
+        let whole = SourceActivity::of_series(s);
+        let part = |lo: usize, hi: usize| {
+            let mut a = whole.clone();
+            for i in (0..lo).chain(hi..s.buckets.len()) {
+                a.entries[i] = 0;
+                a.firsts[i] = i64::MAX;
+                a.lasts[i] = i64::MIN;
+            }
+            a.first = a.firsts[lo];
+            a.last = a.lasts[hi - 1];
+            a
+        };
+        vec![part(0, at), part(at + gap, s.buckets.len())]
+    }
+
     fn incidents(req: &[u64], s5xx: &[u64]) -> Vec<(usize, usize)> {
-        detect(
-            &series(req, s5xx),
-            &Thresholds::default(),
-            &[(i64::MIN, i64::MAX)],
-        )
-        .incidents
-        .iter()
-        .map(|i| (i.first, i.last))
-        .collect()
+        run(&series(req, s5xx), &Thresholds::default())
+            .incidents
+            .iter()
+            .map(|i| (i.first, i.last))
+            .collect()
     }
 
     #[test]
@@ -537,11 +664,7 @@ mod tests {
         let mut r = [60u64; 60];
         r[30..40].fill(0);
         let e = [0u64; 60];
-        let d = detect(
-            &series(&r, &e),
-            &Thresholds::default(),
-            &[(i64::MIN, i64::MAX)],
-        );
+        let d = run(&series(&r, &e), &Thresholds::default());
         assert_eq!(d.incidents.len(), 1);
         let inc = &d.incidents[0];
         assert_eq!(inc.signals, vec![Signal::Silence]);
@@ -555,10 +678,22 @@ mod tests {
         r[30..40].fill(0);
         let e = [0u64; 60];
         // Two files: one ends at bucket 29, the next starts at bucket 40.
-        let two_files = [(0, 29 * 60 + 58), (40 * 60 + 1, 59 * 60 + 58)];
-        assert!(detect(&series(&r, &e), &Thresholds::default(), &two_files)
+        let s = series(&r, &e);
+        assert!(detect(&s, &Thresholds::default(), &two_inputs(&s, 30, 10))
             .incidents
             .is_empty());
+        // One of two inputs goes silent while the other goes on: a silence.
+        let flat = series(&[60u64; 60], &e);
+        let mut sources = vec![
+            SourceActivity::of_series(&flat),
+            SourceActivity::of_series(&flat),
+        ];
+        for i in 30..40 {
+            sources[1].entries[i] = 0;
+        }
+        let d = detect(&flat, &Thresholds::default(), &sources);
+        assert_eq!(d.incidents.len(), 1);
+        assert_eq!(d.incidents[0].silent_sources, vec![1]);
         // A partly covered last bucket with little traffic is not a silence.
         let mut r = [60u64; 60];
         r[58] = 1;
@@ -567,9 +702,35 @@ mod tests {
             min_duration_s: 60,
             ..Thresholds::default()
         };
-        assert!(detect(&series(&r, &e), &th, &[(1, 58 * 60 + 5)])
-            .incidents
-            .is_empty());
+        let s = series(&r, &e);
+        let mut src = SourceActivity::of_series(&s);
+        src.last = 58 * 60 + 5;
+        assert!(detect(&s, &th, &[src]).incidents.is_empty());
+    }
+
+    #[test]
+    fn error_events_alone_make_an_incident() {
+        let mut s = series(&[0u64; 60], &[0u64; 60]);
+        for (i, b) in s.buckets.iter_mut().enumerate() {
+            b.events = 30;
+            b.first = i as i64 * 60 + 1;
+            b.last = i as i64 * 60 + 58;
+            b.bad_events = match i {
+                20..=27 => 12,
+                _ if i % 7 == 0 => 1,
+                _ => 0,
+            };
+        }
+        let d = run(&s, &Thresholds::default());
+        assert_eq!(d.incidents.len(), 1);
+        assert_eq!((d.incidents[0].first, d.incidents[0].last), (20, 27));
+        assert_eq!(d.incidents[0].signals, vec![Signal::Errors]);
+        // A couple of errors in one minute of a quiet log is not an incident.
+        for b in s.buckets.iter_mut() {
+            b.bad_events = 0;
+        }
+        s.buckets[30].bad_events = 2;
+        assert!(run(&s, &Thresholds::default()).incidents.is_empty());
     }
 
     #[test]
@@ -578,11 +739,7 @@ mod tests {
         let mut e = [0u64; 30];
         e[10..15].fill(80);
         e[15..18].fill(20);
-        let d = detect(
-            &series(&flat, &e),
-            &Thresholds::default(),
-            &[(i64::MIN, i64::MAX)],
-        );
+        let d = run(&series(&flat, &e), &Thresholds::default());
         let inc = &d.incidents[0];
         assert_eq!(
             inc.detected,
@@ -593,11 +750,7 @@ mod tests {
         assert!(!inc.ongoing);
         let mut e = [0u64; 30];
         e[25..30].fill(80);
-        let d = detect(
-            &series(&flat, &e),
-            &Thresholds::default(),
-            &[(i64::MIN, i64::MAX)],
-        );
+        let d = run(&series(&flat, &e), &Thresholds::default());
         assert!(d.incidents[0].ongoing);
         assert_eq!(d.incidents[0].mitigated, None);
     }

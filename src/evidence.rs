@@ -7,9 +7,10 @@
 //! percentiles. Only chunks whose time span overlaps a window are read again; memory grows
 //! with the size of the incident windows, not with the size of the logs.
 
-use crate::aggregate::{map_chunks, Chunk};
+use crate::aggregate::{map_par, Chunk};
 use crate::detect::{Detection, Series};
-use crate::format::access::{self, Access};
+use crate::format::kind::{Parser, Record};
+use crate::format::{Access, Event};
 use crate::input::{lines, Source};
 use crate::time::ClfCache;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -35,15 +36,18 @@ impl BadRule {
     }
 }
 
-/// Something that can take the requests of one window and be merged in chunk order.
+/// Something that can take the records of one window and be merged in chunk order.
 pub trait WindowAcc: Default + Send {
     fn add(&mut self, r: &Access<'_>, bad: bool);
+    /// An event from source number `source`; `bad` when at error level or worse.
+    fn add_event(&mut self, _e: &Event<'_>, _source: usize, _bad: bool) {}
     fn merge(&mut self, later: Self);
 }
 
 /// Reads the requests that fall in each window; returns one accumulator per window.
 pub fn scan_windows<A: WindowAcc>(
     sources: &[Source],
+    parsers: &[Parser],
     chunks: &[Chunk],
     windows: &[Window],
     rule: BadRule,
@@ -54,18 +58,29 @@ pub fn scan_windows<A: WindowAcc>(
         _ => false,
     };
     let wanted: Vec<Chunk> = chunks.iter().filter(|c| overlaps(c)).cloned().collect();
-    let per_chunk = map_chunks(pool, &wanted, |c| {
+    let per_chunk = map_par(pool, &wanted, |c| {
         let mut accs: Vec<A> = windows.iter().map(|_| A::default()).collect();
         let mut cache = ClfCache::default();
+        let parser = &parsers[c.source];
         for line in lines(&sources[c.source].bytes()[c.range.clone()]) {
-            let Some(r) = access::parse(line, &mut cache) else {
-                continue;
-            };
-            let bad = rule.is_bad(&r);
-            for (w, acc) in windows.iter().zip(accs.iter_mut()) {
-                if r.time >= w.start && r.time <= w.end {
-                    acc.add(&r, bad);
+            match parser.parse(line, &mut cache) {
+                Some(Record::Access(r)) => {
+                    let bad = rule.is_bad(&r);
+                    for (w, acc) in windows.iter().zip(accs.iter_mut()) {
+                        if r.time >= w.start && r.time <= w.end {
+                            acc.add(&r, bad);
+                        }
+                    }
                 }
+                Some(Record::Event(e)) => {
+                    let bad = e.level.is_some_and(|l| l.is_error());
+                    for (w, acc) in windows.iter().zip(accs.iter_mut()) {
+                        if e.time >= w.start && e.time <= w.end {
+                            acc.add_event(&e, c.source, bad);
+                        }
+                    }
+                }
+                _ => {}
             }
         }
         accs
@@ -79,12 +94,23 @@ pub fn scan_windows<A: WindowAcc>(
     out
 }
 
-/// Requests and bad requests of one second, and the first bad request of that second.
+/// The first bad thing of a second: a failed or slow request, or an error logged.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FirstBad {
+    Request { status: u16, path: Vec<u8> },
+    Event { app: Vec<u8>, message: Vec<u8> },
+}
+
+/// Longest message excerpt kept as evidence.
+pub const EXCERPT: usize = 200;
+
+/// Requests, bad requests and bad events of one second, and the first bad one of that second.
 #[derive(Default, Debug, Clone, PartialEq)]
 pub struct Second {
     pub requests: u32,
     pub bad: u32,
-    pub first_bad: Option<(u16, Vec<u8>)>,
+    pub bad_events: u32,
+    pub first_bad: Option<FirstBad>,
 }
 
 /// Per-second counts inside a window: enough to tell where a burst of bad requests starts
@@ -99,8 +125,24 @@ impl WindowAcc for Seconds {
         if bad {
             s.bad += 1;
             if s.first_bad.is_none() {
-                s.first_bad = Some((r.status, r.path().to_vec()));
+                s.first_bad = Some(FirstBad::Request {
+                    status: r.status,
+                    path: r.path().to_vec(),
+                });
             }
+        }
+    }
+    fn add_event(&mut self, e: &Event<'_>, _source: usize, bad: bool) {
+        if !bad {
+            return;
+        }
+        let s = self.0.entry(e.time).or_default();
+        s.bad_events += 1;
+        if s.first_bad.is_none() {
+            s.first_bad = Some(FirstBad::Event {
+                app: e.app.to_vec(),
+                message: e.message[..e.message.len().min(EXCERPT)].to_vec(),
+            });
         }
     }
     fn merge(&mut self, later: Self) {
@@ -108,10 +150,17 @@ impl WindowAcc for Seconds {
             let s = self.0.entry(t).or_default();
             s.requests += l.requests;
             s.bad += l.bad;
+            s.bad_events += l.bad_events;
             if s.first_bad.is_none() {
                 s.first_bad = l.first_bad;
             }
         }
+    }
+}
+
+impl Second {
+    fn is_bad(&self) -> bool {
+        self.bad > 0 || self.bad_events > 0
     }
 }
 
@@ -126,20 +175,21 @@ impl Seconds {
         min_ratio: f64,
     ) -> (Option<i64>, Option<i64>) {
         let dense = |from: i64, to: i64| {
-            let (mut n, mut b) = (0u64, 0u64);
+            let (mut n, mut b, mut be) = (0u64, 0u64, 0u64);
             for (_, s) in self.0.range(from..=to) {
                 n += u64::from(s.requests);
                 b += u64::from(s.bad);
+                be += u64::from(s.bad_events);
             }
-            b >= min_bad && n > 0 && b as f64 >= min_ratio * n as f64
+            (b >= min_bad && n > 0 && b as f64 >= min_ratio * n as f64) || be >= min_bad
         };
-        let bad_secs = || self.0.iter().filter(|(_, s)| s.bad > 0).map(|(t, _)| *t);
+        let bad_secs = || self.0.iter().filter(|(_, s)| s.is_bad()).map(|(t, _)| *t);
         let first = bad_secs().find(|&t| dense(t, t + width - 1));
         let last = self
             .0
             .iter()
             .rev()
-            .filter(|(_, s)| s.bad > 0)
+            .filter(|(_, s)| s.is_bad())
             .map(|(t, _)| *t)
             .find(|&t| dense(t - width + 1, t));
         (first, last)
@@ -184,14 +234,14 @@ impl Seconds {
         best.map(|(_, t)| t)
     }
 
-    /// The first bad request at or after `t`.
-    pub fn first_bad_from(&self, t: i64) -> Option<(u16, Vec<u8>)> {
+    /// The first bad request or event at or after `t`.
+    pub fn first_bad_from(&self, t: i64) -> Option<FirstBad> {
         self.0.range(t..).find_map(|(_, s)| s.first_bad.clone())
     }
 
     /// First and last bad request anywhere in the window.
     pub fn bad_span(&self) -> (Option<i64>, Option<i64>) {
-        let mut it = self.0.iter().filter(|(_, s)| s.bad > 0).map(|(t, _)| *t);
+        let mut it = self.0.iter().filter(|(_, s)| s.is_bad()).map(|(t, _)| *t);
         let first = it.next();
         (first, it.next_back().or(first))
     }
@@ -202,8 +252,65 @@ impl Seconds {
 pub struct IncidentEvidence {
     pub onset: i64,
     pub resolved: Option<i64>,
-    pub first_request: Option<(u16, Vec<u8>)>,
+    /// The first bad request or event at onset.
+    pub first_bad: Option<FirstBad>,
     pub impact: Impact,
+    /// Notable system events from [`NOTABLE_BEFORE_S`] before onset to [`NOTABLE_AFTER_S`]
+    /// after resolution, earliest first.
+    pub notable: Vec<NotableHit>,
+}
+
+/// How far before onset and after resolution notable events are looked for.
+pub const NOTABLE_BEFORE_S: i64 = 30 * 60;
+pub const NOTABLE_AFTER_S: i64 = 10 * 60;
+/// Most notable events kept per incident (the earliest).
+pub const MAX_NOTABLE: usize = 100;
+
+/// A notable system event seen near an incident.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NotableHit {
+    pub time: i64,
+    pub source: usize,
+    pub kind: crate::notable::Kind,
+    pub label: &'static str,
+    pub app: Vec<u8>,
+    pub message: Vec<u8>,
+}
+
+/// The earliest notable events of a window. Keeping the k earliest of each chunk and then of
+/// their union gives the k earliest overall, whatever the chunking.
+#[derive(Default, Debug, Clone)]
+pub struct Notables(pub Vec<NotableHit>);
+
+impl Notables {
+    fn trim(&mut self) {
+        self.0.sort();
+        self.0.dedup();
+        self.0.truncate(MAX_NOTABLE);
+    }
+}
+
+impl WindowAcc for Notables {
+    fn add(&mut self, _r: &Access<'_>, _bad: bool) {}
+    fn add_event(&mut self, e: &Event<'_>, source: usize, _bad: bool) {
+        if let Some(rule) = crate::notable::classify(&e.app, &e.message) {
+            self.0.push(NotableHit {
+                time: e.time,
+                source,
+                kind: rule.kind,
+                label: rule.label,
+                app: e.app.to_vec(),
+                message: e.message[..e.message.len().min(EXCERPT)].to_vec(),
+            });
+            if self.0.len() >= 4 * MAX_NOTABLE {
+                self.trim();
+            }
+        }
+    }
+    fn merge(&mut self, later: Self) {
+        self.0.extend(later.0);
+        self.trim();
+    }
 }
 
 /// Width of the window that tells a burst of bad requests from a stray one.
@@ -216,6 +323,7 @@ pub const RAMP_MIN_LLR: f64 = 6.0;
 /// impact between onset and resolution.
 pub fn gather(
     sources: &[Source],
+    parsers: &[Parser],
     chunks: &[Chunk],
     series: &Series,
     det: &Detection,
@@ -241,7 +349,7 @@ pub fn gather(
             })
         })
         .collect();
-    let seconds: Vec<Seconds> = scan_windows(sources, chunks, &search, rule, pool);
+    let seconds: Vec<Seconds> = scan_windows(sources, parsers, chunks, &search, rule, pool);
     let width = BURST_WIDTH_S.min(series.bucket_s).max(1);
     let edges: Vec<(i64, Option<i64>)> = det
         .incidents
@@ -297,16 +405,29 @@ pub fn gather(
             })
         })
         .collect();
-    let impacts: Vec<Impact> = scan_windows(sources, chunks, &windows, rule, pool);
+    let impacts: Vec<Impact> = scan_windows(sources, parsers, chunks, &windows, rule, pool);
+    let around: Vec<Window> = windows
+        .iter()
+        .map(|w| Window {
+            start: w.start.saturating_sub(NOTABLE_BEFORE_S),
+            end: w.end.saturating_add(NOTABLE_AFTER_S),
+        })
+        .collect();
+    let notables: Vec<Notables> = scan_windows(sources, parsers, chunks, &around, rule, pool);
     edges
         .into_iter()
         .zip(seconds)
         .zip(impacts)
-        .map(|(((onset, resolved), secs), impact)| IncidentEvidence {
-            onset,
-            resolved,
-            first_request: secs.first_bad_from(onset),
-            impact,
+        .zip(notables)
+        .map(|((((onset, resolved), secs), impact), mut notable)| {
+            notable.trim();
+            IncidentEvidence {
+                onset,
+                resolved,
+                first_bad: secs.first_bad_from(onset),
+                impact,
+                notable: notable.0,
+            }
         })
         .collect()
 }
@@ -326,6 +447,32 @@ pub struct Impact {
     pub paths: HashMap<Vec<u8>, (u64, u64)>,
     /// Request times in microseconds, of every request that logged one.
     pub latencies: Vec<u32>,
+    /// Events at error level or worse, and per (program, message with numbers masked) how
+    /// many, with the time of the first.
+    pub bad_events: u64,
+    pub messages: HashMap<(Vec<u8>, Vec<u8>), (u64, i64)>,
+}
+
+/// A message with digit runs replaced by `#`, cut to [`EXCERPT`] bytes: errors that differ
+/// only in ids, ports or counts group together.
+pub fn mask_digits(msg: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(msg.len().min(EXCERPT));
+    let mut in_digits = false;
+    for &b in msg {
+        if out.len() >= EXCERPT {
+            break;
+        }
+        if b.is_ascii_digit() {
+            if !in_digits {
+                out.push(b'#');
+            }
+            in_digits = true;
+        } else {
+            out.push(b);
+            in_digits = false;
+        }
+    }
+    out
 }
 
 impl WindowAcc for Impact {
@@ -358,6 +505,19 @@ impl WindowAcc for Impact {
         }
     }
 
+    fn add_event(&mut self, e: &Event<'_>, _source: usize, bad: bool) {
+        if !bad {
+            return;
+        }
+        self.bad_events += 1;
+        let entry = self
+            .messages
+            .entry((e.app.to_vec(), mask_digits(&e.message)))
+            .or_insert((0, e.time));
+        entry.0 += 1;
+        entry.1 = entry.1.min(e.time);
+    }
+
     fn merge(&mut self, later: Self) {
         self.requests += later.requests;
         self.failed += later.failed;
@@ -374,6 +534,12 @@ impl WindowAcc for Impact {
             e.1 += t;
         }
         self.latencies.extend(later.latencies);
+        self.bad_events += later.bad_events;
+        for (k, (n, t)) in later.messages {
+            let e = self.messages.entry(k).or_insert((0, t));
+            e.0 += n;
+            e.1 = e.1.min(t);
+        }
     }
 }
 
@@ -393,6 +559,22 @@ impl Impact {
                 })
                 .collect(),
         )
+    }
+
+    /// The error messages logged most: (program, masked message, count, first time).
+    pub fn top_messages(&self, k: usize) -> Vec<(&[u8], &[u8], u64, i64)> {
+        let mut v: Vec<(&[u8], &[u8], u64, i64)> = self
+            .messages
+            .iter()
+            .map(|((a, m), (n, t))| (a.as_slice(), m.as_slice(), *n, *t))
+            .collect();
+        v.sort_by(|a, b| {
+            b.2.cmp(&a.2)
+                .then(a.3.cmp(&b.3))
+                .then_with(|| (a.0, a.1).cmp(&(b.0, b.1)))
+        });
+        v.truncate(k);
+        v
     }
 
     /// The paths with the most failures: (path, failed, total), most first.
@@ -428,6 +610,7 @@ mod tests {
                 Second {
                     requests: 2,
                     bad,
+                    bad_events: 0,
                     first_bad: None,
                 },
             );
@@ -450,6 +633,7 @@ mod tests {
                 Second {
                     requests: 1,
                     bad,
+                    bad_events: 0,
                     first_bad: None,
                 },
             );
@@ -482,6 +666,11 @@ mod tests {
         let rule = BadRule {
             latency_us: Some(500_000),
         };
+        let parsers = [Parser::new(
+            crate::format::kind::Format::Access,
+            crate::format::ParseCtx::utc_2026(),
+            None,
+        )];
         let mut results = Vec::new();
         for size in [64, 1000, 1 << 20] {
             let chunks: Vec<Chunk> = chunk_ranges(sources[0].bytes(), size)
@@ -489,6 +678,7 @@ mod tests {
                 .map(|range| {
                     let agg = crate::aggregate::scan_chunk(
                         &sources[0].bytes()[range.clone()],
+                        &parsers[0],
                         &crate::aggregate::ScanOptions {
                             bucket_s: 60,
                             since: None,
@@ -504,7 +694,8 @@ mod tests {
                     }
                 })
                 .collect();
-            let secs: Vec<Seconds> = scan_windows(&sources, &chunks, &windows, rule, None);
+            let secs: Vec<Seconds> =
+                scan_windows(&sources, &parsers, &chunks, &windows, rule, None);
             assert_eq!(secs[0].bad_span(), (Some(t0 + 100), Some(t0 + 158)));
             assert_eq!(
                 secs[0].burst_edges(30, 3, 0.2),
@@ -512,9 +703,13 @@ mod tests {
             );
             assert_eq!(
                 secs[0].first_bad_from(t0 + 101),
-                Some((503, b"/p0".to_vec()))
+                Some(FirstBad::Request {
+                    status: 503,
+                    path: b"/p0".to_vec()
+                })
             );
-            let mut imp: Vec<Impact> = scan_windows(&sources, &chunks, &windows, rule, None);
+            let mut imp: Vec<Impact> =
+                scan_windows(&sources, &parsers, &chunks, &windows, rule, None);
             let imp = &mut imp[0];
             assert_eq!(imp.requests, 111);
             assert_eq!(imp.failed, 30);

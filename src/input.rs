@@ -1,8 +1,10 @@
 //! Input sources: files and stdin, as one byte slice each, cut into chunks of whole lines.
 //!
 //! Regular files are memory-mapped; stdin, pipes and other special files are read into
-//! memory. A chunk always ends just after a `\n` (or at the end of the data), so every line
-//! belongs to exactly one chunk and the parallel scan sees the same lines as a sequential one.
+//! memory; gzip and zstd data (rotated logs such as `access.log.2.gz`) is decompressed into
+//! memory, whatever its name. A directory stands for the log files directly inside it. A chunk
+//! always ends just after a `\n` (or at the end of the data), so every line belongs to exactly
+//! one chunk and the parallel scan sees the same lines as a sequential one.
 
 use anyhow::{bail, Context, Result};
 use memmap2::Mmap;
@@ -20,6 +22,12 @@ pub enum Data {
 pub struct Source {
     pub name: String,
     data: Data,
+    /// The compression the data was decoded from (`gzip`, `zstd`).
+    pub decoded_from: Option<&'static str>,
+    /// When the file was last modified (the year of yearless stamps is taken from it).
+    pub modified: Option<std::time::SystemTime>,
+    /// Problems met while reading that still left a usable result (a truncated gzip).
+    pub warnings: Vec<String>,
 }
 
 impl Source {
@@ -28,6 +36,9 @@ impl Source {
         Source {
             name: name.into(),
             data: Data::Owned(bytes),
+            decoded_from: None,
+            modified: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -38,8 +49,47 @@ impl Source {
         }
     }
 
-    /// Opens a path, or stdin for `-`.
+    /// Opens a path, or stdin for `-`, and decompresses gzip or zstd data.
     pub fn open(path: &str) -> Result<Source> {
+        let mut source = Source::open_raw(path)?;
+        source.decompress();
+        Ok(source)
+    }
+
+    /// Replaces gzip or zstd data by its decompressed bytes. A stream cut short keeps what
+    /// could be decoded, with a warning; data that is not valid at all stays as it was.
+    fn decompress(&mut self) {
+        let kind = match self.compression() {
+            Some(k @ ("gzip" | "zstd")) => k,
+            _ => return,
+        };
+        let mut out = Vec::new();
+        let result = match kind {
+            "gzip" => flate2::read::MultiGzDecoder::new(self.bytes()).read_to_end(&mut out),
+            _ => match zstd::stream::read::Decoder::new(self.bytes()) {
+                Ok(mut d) => d.read_to_end(&mut out),
+                Err(e) => Err(e),
+            },
+        };
+        if let Err(e) = result {
+            if out.is_empty() {
+                self.warnings.push(format!(
+                    "{}: {kind} data could not be decompressed: {e}",
+                    self.name
+                ));
+                return;
+            }
+            self.warnings.push(format!(
+                "{}: {kind} data is damaged or cut short ({e}); read the {} bytes before the damage",
+                self.name,
+                out.len()
+            ));
+        }
+        self.data = Data::Owned(out);
+        self.decoded_from = Some(kind);
+    }
+
+    fn open_raw(path: &str) -> Result<Source> {
         if path == "-" {
             let mut buf = Vec::new();
             std::io::stdin()
@@ -53,7 +103,7 @@ impl Source {
             .metadata()
             .with_context(|| format!("{path}: cannot open"))?;
         if meta.is_dir() {
-            bail!("{path}: is a directory; pass the log files inside it");
+            bail!("{path}: is a directory");
         }
         if meta.is_file() && meta.len() > 0 {
             // SAFETY: the map is read-only and lives as long as `Source`; nothing in this
@@ -67,10 +117,10 @@ impl Source {
             // could make the first and the evidence pass read different text. Rotate with
             // `create` (logrotate's default) while hindsight runs, or give it a copy.
             if let Ok(map) = unsafe { Mmap::map(&file) } {
-                return Ok(Source {
-                    name: path.to_string(),
-                    data: Data::Mapped(map),
-                });
+                let mut source = Source::from_bytes(path, Vec::new());
+                source.data = Data::Mapped(map);
+                source.modified = meta.modified().ok();
+                return Ok(source);
             }
         }
         // Pipes, character devices (/dev/stdin, /dev/null), process substitution, empty
@@ -78,7 +128,9 @@ impl Source {
         let mut buf = Vec::new();
         file.read_to_end(&mut buf)
             .with_context(|| format!("{path}: read failed"))?;
-        Ok(Source::from_bytes(path, buf))
+        let mut source = Source::from_bytes(path, buf);
+        source.modified = meta.modified().ok();
+        Ok(source)
     }
 
     /// What the first bytes say about the data, when it cannot be a text log as it is.
@@ -96,6 +148,46 @@ impl Source {
             None
         }
     }
+}
+
+/// Expands the command line's inputs: a directory stands for the regular files directly
+/// inside it (not in subdirectories), sorted by name, leaving out hidden files and the binary
+/// files of /var/log (`wtmp`, `btmp`, `lastlog`, `faillog`, `*.journal`). Other names are
+/// kept as given; errors about them come when they are opened.
+pub fn expand(inputs: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        let path = std::path::Path::new(input);
+        if input == "-" || !path.is_dir() {
+            out.push(input.clone());
+            continue;
+        }
+        let mut found = Vec::new();
+        for entry in
+            std::fs::read_dir(path).with_context(|| format!("{input}: cannot list directory"))?
+        {
+            let entry = entry.with_context(|| format!("{input}: cannot list directory"))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let binary = ["wtmp", "btmp", "lastlog", "faillog"]
+                .iter()
+                .any(|b| name.starts_with(b))
+                || name.ends_with(".journal")
+                || name.ends_with(".journal~");
+            if name.starts_with('.')
+                || binary
+                || !entry.file_type().map(|t| t.is_file()).unwrap_or(false)
+            {
+                continue;
+            }
+            found.push(entry.path().to_string_lossy().into_owned());
+        }
+        if found.is_empty() {
+            bail!("{input}: no log files in this directory");
+        }
+        found.sort();
+        out.extend(found);
+    }
+    Ok(out)
 }
 
 /// Cuts `data` into ranges of about `target` bytes, each ending just after a `\n` (or at the

@@ -16,33 +16,159 @@ pub mod input;
 pub mod report;
 pub mod time;
 
+pub mod notable;
+
 use anyhow::{Context, Result};
 use cli::{Config, OutputFormat};
+use format::kind::{self, Parser};
 use input::Source;
 use report::Report;
 
+/// The worker pool, or none for the sequential path.
+fn pool(config: &Config) -> Result<Option<rayon::ThreadPool>> {
+    if config.threads <= 1 {
+        return Ok(None);
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads)
+        .build()
+        .map(Some)
+        .context("cannot start worker threads")
+}
+
+/// Opens the inputs named in the config (directories expanded), decompressing in parallel.
+pub fn open_inputs(config: &Config) -> Result<Vec<Source>> {
+    let paths = input::expand(&config.files)?;
+    let pool = pool(config)?;
+    aggregate::map_par(pool.as_ref(), &paths, |p| Source::open(p))
+        .into_iter()
+        .collect()
+}
+
 /// Reads the inputs named in the config and analyses them.
 pub fn analyze_files(config: &Config) -> Result<Report> {
-    let sources = config
-        .files
-        .iter()
-        .map(|f| Source::open(f))
-        .collect::<Result<Vec<_>>>()?;
+    let sources = open_inputs(config)?;
     analyze(config, &sources)
+}
+
+/// Below this share of sampled lines read, an input's format is in doubt and a warning says so.
+pub const LOW_CONFIDENCE: f64 = 0.5;
+
+/// How each input is read: its format, the parser, and the assumptions made.
+pub struct Plan {
+    pub parsers: Vec<Parser>,
+    /// Per input: doubts about its format.
+    pub warnings: Vec<Vec<String>>,
+    pub detections: Vec<kind::Detection>,
+    pub assumptions: Vec<Vec<String>>,
+}
+
+/// Detects (or takes from `--input-format`) each input's format and sets up its parser.
+pub fn plan(config: &Config, sources: &[Source]) -> Plan {
+    let zone = config.zone.unwrap_or_else(time::Zone::machine);
+    let log_format = config.log_format.clone();
+    let mut plan = Plan {
+        parsers: Vec::new(),
+        warnings: Vec::new(),
+        detections: Vec::new(),
+        assumptions: Vec::new(),
+    };
+    for source in sources {
+        let mut assumptions = Vec::new();
+        let (year, month) = match config.year {
+            // --year is the year of the newest lines: their month is the reference.
+            Some(y) => (y, last_month(source.bytes(), zone, y).unwrap_or(12)),
+            None => {
+                let when = source.modified.unwrap_or_else(std::time::SystemTime::now);
+                let secs = when
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs() as i64);
+                let local = zone.local(secs);
+                (
+                    chrono::Datelike::year(&local),
+                    chrono::Datelike::month(&local),
+                )
+            }
+        };
+        let ctx = format::ParseCtx { zone, year, month };
+        let detection = match config.input_format {
+            Some(f) => kind::forced(f, source.bytes(), ctx, log_format.clone()),
+            None => kind::detect(source.bytes(), ctx, log_format.clone()),
+        };
+        if let Some(from) = source.decoded_from {
+            assumptions.push(format!("decompressed from {from}"));
+        }
+        assumptions.push(format!(
+            "read as {}: {}",
+            detection.format.name(),
+            detection.reason
+        ));
+        let mut warnings = Vec::new();
+        if detection.sampled > 0 && detection.confidence < LOW_CONFIDENCE {
+            warnings.push(format!(
+                "{}: only {:.0}% of the sampled lines read as {}, the best match among the known formats; results for this input are partial (see `hindsight formats`)",
+                source.name,
+                detection.confidence * 100.0,
+                detection.format.name()
+            ));
+        }
+        if detection.format == kind::Format::Syslog {
+            assumptions.push(match config.year {
+                Some(y) => format!("stamps without a year (RFC 3164) are read as {y} (--year)"),
+                None => format!(
+                    "stamps without a year (RFC 3164) are read as {year}, the year the file was last modified ({}), a month after that as the year before",
+                    month_name(month)
+                ),
+            });
+        }
+        plan.parsers
+            .push(Parser::new(detection.format, ctx, log_format.clone()));
+        plan.warnings.push(warnings);
+        plan.detections.push(detection);
+        plan.assumptions.push(assumptions);
+    }
+    plan
+}
+
+/// The month of the last yearless (syslog) stamp of a file, read in year `year`.
+fn last_month(data: &[u8], zone: time::Zone, year: i32) -> Option<u32> {
+    let ctx = format::ParseCtx {
+        zone,
+        year,
+        month: 12,
+    };
+    let tail = &data[data.len().saturating_sub(64 * 1024)..];
+    let lines: Vec<&[u8]> = input::lines(tail).collect();
+    lines.iter().rev().take(100).find_map(|l| {
+        let e = format::syslog::parse(l, &ctx)?;
+        Some(chrono::Datelike::month(&zone.local(e.time)))
+    })
+}
+
+fn month_name(m: u32) -> &'static str {
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
+    .get(m.saturating_sub(1) as usize)
+    .copied()
+    .unwrap_or("?")
 }
 
 /// Runs the whole pipeline over sources already open.
 pub fn analyze(config: &Config, sources: &[Source]) -> Result<Report> {
-    let pool = if config.threads > 1 {
-        Some(
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(config.threads)
-                .build()
-                .context("cannot start worker threads")?,
-        )
-    } else {
-        None
-    };
+    let pool = pool(config)?;
+    let plan = plan(config, sources);
     let th = &config.thresholds;
     let opts = aggregate::ScanOptions {
         bucket_s: th.bucket_s,
@@ -50,27 +176,46 @@ pub fn analyze(config: &Config, sources: &[Source]) -> Result<Report> {
         until: config.until,
         chunk_bytes: config.chunk_bytes,
     };
-    let (per_source, chunks) = aggregate::scan(sources, &opts, pool.as_ref());
+    let (per_source, chunks) = aggregate::scan(sources, &plan.parsers, &opts, pool.as_ref());
     let mut all = std::collections::BTreeMap::new();
     for s in &per_source {
         aggregate::merge_buckets(&mut all, s.buckets.clone());
     }
     let (series, series_note) = aggregate::to_series(&all, th.bucket_s);
+    let activity: Vec<detect::SourceActivity> = per_source
+        .iter()
+        .map(|s| aggregate::activity(s, &series))
+        .collect();
     let coverage: Vec<(i64, i64)> = per_source
         .iter()
         .filter_map(|s| Some((s.first?, s.last?)))
         .collect();
-    let detection = detect::detect(&series, th, &coverage);
+    let detection = detect::detect(&series, th, &activity);
     let bounds = evidence::Window {
         start: config.since.unwrap_or(i64::MIN),
         end: config.until.map_or(i64::MAX, |u| u - 1),
     };
-    let evidence = evidence::gather(sources, &chunks, &series, &detection, bounds, pool.as_ref());
+    let evidence = evidence::gather(
+        sources,
+        &plan.parsers,
+        &chunks,
+        &series,
+        &detection,
+        bounds,
+        pool.as_ref(),
+    );
     let mut notes: Vec<String> = series_note.into_iter().collect();
     notes.extend(coverage_gaps(&coverage, th.bucket_s));
     Ok(report::build(report::Inputs {
         config,
         names: sources.iter().map(|s| s.name.clone()).collect(),
+        formats: plan.detections.iter().map(|d| d.format).collect(),
+        assumptions: plan.assumptions,
+        source_warnings: sources
+            .iter()
+            .zip(&plan.warnings)
+            .map(|(s, w)| s.warnings.iter().chain(w).cloned().collect())
+            .collect(),
         compression: sources.iter().map(Source::compression).collect(),
         sources: &per_source,
         all_buckets: &all,
@@ -79,6 +224,61 @@ pub fn analyze(config: &Config, sources: &[Source]) -> Result<Report> {
         evidence,
         notes,
     }))
+}
+
+/// `hindsight formats`: what each input was recognised as, and why, as text or JSON.
+pub fn formats_report(config: &Config) -> Result<String> {
+    let sources = open_inputs(config)?;
+    let plan = plan(config, &sources);
+    let warnings: Vec<Vec<String>> = sources
+        .iter()
+        .zip(&plan.warnings)
+        .map(|(s, w)| s.warnings.iter().chain(w).cloned().collect())
+        .collect();
+    let rows: Vec<serde_json::Value> = sources
+        .iter()
+        .zip(&plan.detections)
+        .zip(&plan.assumptions)
+        .zip(&warnings)
+        .map(|(((s, d), a), w)| {
+            serde_json::json!({
+                "path": s.name,
+                "format": d.format.name(),
+                "confidence": (d.confidence * 1000.0).round() / 1000.0,
+                "sampled_lines": d.sampled,
+                "examples": d.examples,
+                "assumptions": a,
+                "warnings": w,
+            })
+        })
+        .collect();
+    if config.format == OutputFormat::Json {
+        return Ok(serde_json::to_string_pretty(&rows).expect("serialisable") + "\n");
+    }
+    let mut out = String::new();
+    for (((s, d), a), warns) in sources
+        .iter()
+        .zip(&plan.detections)
+        .zip(&plan.assumptions)
+        .zip(&warnings)
+    {
+        out.push_str(&format!(
+            "{}: {} (confidence {:.0}%)\n",
+            report::terminal_safe(&s.name),
+            d.format.name(),
+            d.confidence * 100.0
+        ));
+        for line in a {
+            out.push_str(&format!("  {}\n", report::terminal_safe(line)));
+        }
+        for w in warns {
+            out.push_str(&format!("  warning: {}\n", report::terminal_safe(w)));
+        }
+        for e in &d.examples {
+            out.push_str(&format!("  | {}\n", report::terminal_safe(e)));
+        }
+    }
+    Ok(out)
 }
 
 /// Periods between the inputs that no input covers (several files with a gap between them):
@@ -115,7 +315,11 @@ pub fn render(config: &Config, report: &Report) -> String {
 
 /// Warnings worth a line on stderr: inputs that gave nothing.
 pub fn warnings(report: &Report) -> Vec<String> {
-    let mut w = Vec::new();
+    let mut w: Vec<String> = report
+        .sources
+        .iter()
+        .flat_map(|s| s.warnings.iter().cloned())
+        .collect();
     for s in &report.sources {
         if let Some(kind) = &s.compression {
             w.push(format!(
@@ -131,8 +335,13 @@ pub fn warnings(report: &Report) -> Vec<String> {
             ));
         } else if s.parsed == 0 {
             w.push(format!(
-                "{}: none of its {} lines is an nginx/Apache access-log line",
+                "{}: none of its {} lines could be read in any known format",
                 s.path, s.lines
+            ));
+        } else if s.format == "nginx-access" && s.skipped * 2 > s.lines {
+            w.push(format!(
+                "{}: only {} of {} lines read as {}; if this is a custom log_format, pass it with --log-format",
+                s.path, s.parsed, s.lines, s.format
             ));
         }
     }

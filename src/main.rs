@@ -36,6 +36,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             std::process::exit(2)
         }
     };
+    if config.formats_only {
+        let text = hindsight::formats_report(&config)?;
+        std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| anyhow::Error::new(e).context("stdout: write failed"))?;
+        return Ok(());
+    }
     let report = hindsight::analyze_files(&config)?;
     for w in hindsight::warnings(&report) {
         eprintln!(

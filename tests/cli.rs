@@ -19,13 +19,35 @@ fn missing_file_is_one_line_naming_it_exit_1() {
 }
 
 #[test]
-fn directory_is_one_line_error() {
+fn an_empty_directory_is_one_line_error() {
     let dir = tempfile::tempdir().unwrap();
     let out = bin().args(["report"]).arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("is a directory"), "{err}");
+    assert!(err.contains("no log files in this directory"), "{err}");
+}
+
+#[test]
+fn a_directory_stands_for_the_log_files_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, truth) = write_log(
+        dir.path(),
+        "access.log",
+        &GenConfig::new(Scenario::Spike, 11),
+    );
+    std::fs::write(dir.path().join(".hidden"), b"x").unwrap();
+    std::fs::write(dir.path().join("wtmp"), [0u8; 384]).unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::fs::write(dir.path().join("sub/other.log"), b"x\n").unwrap();
+    let v = report_json(&[dir.path().to_str().unwrap()]);
+    let sources = v["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 1, "{sources:?}");
+    assert_eq!(sources[0]["path"], path.to_str().unwrap());
+    assert_eq!(
+        v["incidents"].as_array().unwrap().len(),
+        truth.incidents.len()
+    );
 }
 
 #[test]

@@ -12,6 +12,10 @@ mod detection;
 mod invariants;
 // Regression tests named after the bugs they pin down.
 mod regressions;
+// Every log a server has: formats, compression, rotation, event logs, one timeline.
+mod sources;
+// The corpus files in a supported format, and their format.
+mod corpus;
 // Real access-log lines written by others (excerpts in tests/data).
 mod real_logs;
 // The bundled sample logs and their ground truth.

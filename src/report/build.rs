@@ -4,14 +4,20 @@ use super::*;
 use crate::aggregate::{Histogram, SourceAgg};
 use crate::cli::Config;
 use crate::detect::{Detection, Series, Signal};
-use crate::evidence::IncidentEvidence;
+use crate::evidence::{FirstBad, IncidentEvidence};
+use crate::format::kind::Format;
 use crate::time::{offset_text, Zone};
 
 /// Everything the report is made from.
 pub struct Inputs<'a> {
     pub config: &'a Config,
     pub names: Vec<String>,
-    /// Compression recognised from each input's first bytes.
+    /// Each input's format and the assumptions made reading it ...
+    pub formats: Vec<Format>,
+    pub assumptions: Vec<Vec<String>>,
+    /// ... problems met opening it ...
+    pub source_warnings: Vec<Vec<String>>,
+    /// ... and compression recognised but not decoded.
     pub compression: Vec<Option<&'static str>>,
     pub sources: &'a [SourceAgg],
     /// Every bucket, including any left out of the series.
@@ -71,51 +77,93 @@ fn pick_zone(config: &Config, sources: &[SourceAgg]) -> (Zone, String) {
     }
 }
 
-fn source_report(name: &str, s: &SourceAgg, compression: Option<&str>) -> SourceReport {
-    let mut assumptions = Vec::new();
+struct SourceMeta<'a> {
+    name: &'a str,
+    format: Format,
+    assumptions: Vec<String>,
+    warnings: Vec<String>,
+    compression: Option<&'a str>,
+}
+
+fn source_report(meta: SourceMeta<'_>, s: &SourceAgg) -> SourceReport {
+    let SourceMeta {
+        name,
+        format,
+        mut assumptions,
+        warnings,
+        compression,
+    } = meta;
     let latency_logged = s.timed > 0;
-    if s.parsed > 0 {
+    if s.parsed > 0 && format.is_access() {
         assumptions.push(if latency_logged {
             format!(
-                "read as nginx/Apache access log; {} of {} requests carry $request_time{}",
+                "{} of {} requests carry $request_time{}",
                 thousands(s.timed),
                 thousands(s.parsed),
-                if s.upstream_timed > 0 { " and $upstream_response_time" } else { "" }
+                if s.upstream_timed > 0 {
+                    " and $upstream_response_time"
+                } else {
+                    ""
+                }
             )
         } else {
-            "read as nginx/Apache access log (common or combined); no request time logged, so latency is not judged".to_string()
+            "no request time logged, so latency is not judged".to_string()
         });
-        let offsets: Vec<String> = s
-            .offsets
-            .iter()
-            .map(|(k, v)| format!("{} ({} lines)", offset_text(*k), thousands(*v)))
-            .collect();
-        if offsets.len() > 1 {
+    }
+    if s.parsed > 0 && !format.is_access() {
+        let entries = s.parsed - s.continuation;
+        if s.leveled < entries {
             assumptions.push(format!(
-                "lines were written with several UTC offsets: {}",
-                offsets.join(", ")
+                "{} of {} entries carry no level and are not counted as errors",
+                thousands(entries - s.leveled),
+                thousands(entries)
             ));
         }
-    } else if s.lines > 0 {
-        assumptions.push("no line could be read as an nginx/Apache access log".to_string());
+        if s.continuation > 0 {
+            assumptions.push(format!(
+                "{} lines continue the entry before them (stack traces, indented lines)",
+                thousands(s.continuation)
+            ));
+        }
+    }
+    let offsets: Vec<String> = s
+        .offsets
+        .iter()
+        .map(|(k, v)| format!("{} ({} lines)", offset_text(*k), thousands(*v)))
+        .collect();
+    if offsets.len() > 1 {
+        assumptions.push(format!(
+            "lines were written with several UTC offsets: {}",
+            offsets.join(", ")
+        ));
+    }
+    let with_offset: u64 = s.offsets.values().sum();
+    let entries = s.parsed - s.continuation - s.out_of_range.min(s.parsed - s.continuation);
+    if entries > with_offset && s.parsed > 0 {
+        assumptions.push(format!(
+            "{} entries have no UTC offset in their stamps and were read in the zone given by --tz (default: the machine's)",
+            thousands(entries - with_offset)
+        ));
     }
     if s.skipped > 0 {
         assumptions.push(format!(
-            "{} lines skipped (not access-log lines), the first at line {}",
+            "{} lines skipped (not {} lines), the first at line {}",
             thousands(s.skipped),
+            format.name(),
             s.first_skipped.unwrap_or(0)
         ));
     }
     SourceReport {
         path: name.to_string(),
         format: if s.parsed > 0 {
-            "nginx-access".into()
+            format.name().into()
         } else {
             "unknown".into()
         },
         lines: s.lines,
         parsed: s.parsed,
         skipped: s.skipped,
+        continuation: s.continuation,
         first_skipped_line: s.first_skipped,
         out_of_range: s.out_of_range,
         first: s.first.map(Time),
@@ -123,6 +171,7 @@ fn source_report(name: &str, s: &SourceAgg, compression: Option<&str>) -> Source
         latency_logged,
         compression: compression.map(str::to_string),
         assumptions,
+        warnings,
     }
 }
 
@@ -131,6 +180,9 @@ pub fn build(inp: Inputs<'_>) -> Report {
     let Inputs {
         config,
         names,
+        formats,
+        assumptions,
+        source_warnings,
         compression,
         sources,
         all_buckets,
@@ -182,6 +234,8 @@ pub fn build(inp: Inputs<'_>) -> Report {
             let peak = Peak {
                 time: Time(series.time_of(raw.peak)),
                 requests: peak_bucket.requests,
+                events: peak_bucket.events,
+                bad_events: peak_bucket.bad_events,
                 bad: det.bad[raw.peak],
                 error_ratio: ratio(det.bad[raw.peak], peak_bucket.requests),
                 latency_p95_ms: peak_bucket
@@ -192,8 +246,7 @@ pub fn build(inp: Inputs<'_>) -> Report {
             };
             let missing = raw.signals.contains(&Signal::Silence).then(|| {
                 (raw.first..=raw.last)
-                    .filter(|&i| det.silent[i])
-                    .map(|i| (det.expected[i] - b[i].requests as f64).max(0.0))
+                    .map(|i| det.missing[i])
                     .sum::<f64>()
                     .round() as u64
             });
@@ -236,19 +289,36 @@ pub fn build(inp: Inputs<'_>) -> Report {
                     .collect(),
                 latency_ms,
                 baseline_latency_ms: baseline_latency,
+                bad_events: imp.bad_events,
+                top_errors: imp
+                    .top_messages(5)
+                    .into_iter()
+                    .map(|(app, message, count, first)| ErrorCount {
+                        app: String::from_utf8_lossy(app).into_owned(),
+                        message: String::from_utf8_lossy(message).into_owned(),
+                        count,
+                        first_seen: Time(first),
+                    })
+                    .collect(),
+                silent_sources: raw
+                    .silent_sources
+                    .iter()
+                    .filter_map(|&k| names.get(k).cloned())
+                    .collect(),
             };
             let signals: Vec<String> = raw.signals.iter().map(|s| s.name().to_string()).collect();
-            let timeline = timeline(
+            let timeline = timeline(TimelineInputs {
                 raw,
-                &ev.first_request,
+                ev: &ev,
+                names: &names,
                 onset,
                 detected,
                 mitigated,
                 resolved,
-                &peak,
+                peak: &peak,
                 th,
                 det,
-            );
+            });
             Incident {
                 id: k + 1,
                 onset: Time(onset),
@@ -308,8 +378,17 @@ pub fn build(inp: Inputs<'_>) -> Report {
         sources: names
             .iter()
             .zip(sources)
-            .zip(&compression)
-            .map(|((n, s), c)| source_report(n, s, *c))
+            .enumerate()
+            .map(|(k, (n, s))| {
+                let meta = SourceMeta {
+                    name: n,
+                    format: formats[k],
+                    assumptions: assumptions[k].clone(),
+                    warnings: source_warnings[k].clone(),
+                    compression: compression[k],
+                };
+                source_report(meta, s)
+            })
             .collect(),
         totals,
         baseline: BaselineReport {
@@ -360,52 +439,106 @@ pub fn build(inp: Inputs<'_>) -> Report {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn timeline(
-    raw: &crate::detect::RawIncident,
-    first_request: &Option<(u16, Vec<u8>)>,
+/// What the timeline of one incident is made from.
+struct TimelineInputs<'a> {
+    raw: &'a crate::detect::RawIncident,
+    ev: &'a IncidentEvidence,
+    names: &'a [String],
     onset: i64,
     detected: Option<i64>,
     mitigated: Option<i64>,
     resolved: Option<i64>,
-    peak: &Peak,
-    th: &crate::detect::Thresholds,
-    det: &Detection,
-) -> Vec<TimelineEntry> {
-    let src = "access log".to_string();
-    let entry = |time: i64, kind: &str, text: String| TimelineEntry {
+    peak: &'a Peak,
+    th: &'a crate::detect::Thresholds,
+    det: &'a Detection,
+}
+
+/// Short display name of an input: its file name.
+fn short_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_string(), |f| f.to_string_lossy().into_owned())
+}
+
+fn excerpt(bytes: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim();
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(max).collect::<String>())
+    }
+}
+
+fn timeline(t: TimelineInputs<'_>) -> Vec<TimelineEntry> {
+    let TimelineInputs {
+        raw,
+        ev,
+        names,
+        onset,
+        detected,
+        mitigated,
+        resolved,
+        peak,
+        th,
+        det,
+    } = t;
+    let detector = "hindsight".to_string();
+    let entry = |time: i64, source: &str, kind: &str, text: String| TimelineEntry {
         time: Time(time),
-        source: src.clone(),
+        source: source.to_string(),
         kind: kind.into(),
         text,
     };
     let silence_only = raw.signals == [Signal::Silence];
+    let silent_names: Vec<String> = raw
+        .silent_sources
+        .iter()
+        .filter_map(|&k| names.get(k))
+        .map(|n| short_name(n))
+        .collect();
     let mut out = Vec::new();
-    let onset_text = match (silence_only, first_request) {
-        (true, _) => {
-            "Impact began: last request logged before the access log went silent.".to_string()
-        }
-        (false, Some((status, path))) if *status >= 500 => format!(
-            "Impact began: first failed request (HTTP {status} on {}).",
-            String::from_utf8_lossy(path)
+    let onset_text = match (silence_only, &ev.first_bad) {
+        (true, _) => format!(
+            "Impact began: last entry logged before {} went silent.",
+            silent_names.join(" and ")
         ),
-        (false, Some((_, path))) => format!(
+        (false, Some(FirstBad::Request { status, path })) if *status >= 500 => {
+            format!(
+                "Impact began: first failed request (HTTP {status} on {}).",
+                excerpt(path, 80)
+            )
+        }
+        (false, Some(FirstBad::Request { path, .. })) => format!(
             "Impact began: first request slower than {} (on {}).",
             det.latency_threshold_us()
                 .map_or("the threshold".to_string(), |us| format!(
                     "{} ms",
                     us / 1000
                 )),
-            String::from_utf8_lossy(path)
+            excerpt(path, 80)
         ),
+        (false, Some(FirstBad::Event { app, message })) => {
+            format!(
+                "Impact began: first error logged by {}: {}",
+                excerpt(app, 40),
+                excerpt(message, 120)
+            )
+        }
         (false, None) => "Impact began.".to_string(),
     };
-    out.push(entry(onset, "onset", onset_text));
+    out.push(entry(onset, &detector, "onset", onset_text));
     if let Some(d) = detected {
         let rule = if silence_only {
             format!(
                 "traffic at most {} of the usual level",
                 percent(th.silence_ratio)
+            )
+        } else if raw.signals == [Signal::Errors] {
+            format!(
+                "error entries far above their usual {:.1} per {}",
+                det.bad_events_baseline,
+                human_duration(th.bucket_s)
             )
         } else {
             format!(
@@ -415,6 +548,7 @@ fn timeline(
         };
         out.push(entry(
             d,
+            &detector,
             "detected",
             format!(
                 "A standard alert ({rule} for {}) would have fired, {} after onset.",
@@ -428,8 +562,14 @@ fn timeline(
     // Timeline texts carry no clock times: the entry's time is rendered in the reader's zone.
     let peak_text = if silence_only {
         format!(
-            "Lowest traffic: {} requests in {}.",
-            thousands(peak.requests),
+            "Lowest traffic: {} entries in {}.",
+            thousands(peak.requests + peak.events),
+            human_duration(th.bucket_s)
+        )
+    } else if peak.requests == 0 {
+        format!(
+            "Peak: {} error entries in {}.",
+            thousands(peak.bad_events),
             human_duration(th.bucket_s)
         )
     } else {
@@ -441,39 +581,50 @@ fn timeline(
             human_duration(th.bucket_s)
         )
     };
-    out.push(entry(peak.time.0.max(onset), "peak", peak_text));
+    out.push(entry(peak.time.0.max(onset), &detector, "peak", peak_text));
     if let Some(m) = mitigated {
         if resolved != Some(m) {
             out.push(entry(
                 m,
+                &detector,
                 "mitigated",
-                "Mitigated: the bad-request ratio fell back below the alert threshold.".into(),
+                "Mitigated: the signal fell back below the alert threshold.".into(),
             ));
         }
     }
     match resolved {
-        Some(r) if silence_only => out.push(entry(
-            r,
-            "resolved",
-            "Resolved: first request logged after the silence.".into(),
-        )),
+        Some(r) if silence_only => out.push(entry(r, &detector, "resolved", "Resolved: first entry logged after the silence.".into())),
         Some(r) if raw.confirmed => out.push(entry(
             r,
+            &detector,
             "resolved",
-            format!(
-                "Resolved: last bad request; traffic stayed healthy for at least {} afterwards.",
-                human_duration(th.recovery_s)
-            ),
+            format!("Resolved: last bad request or error; healthy for at least {} afterwards.", human_duration(th.recovery_s)),
         )),
         Some(r) => out.push(entry(
             r,
+            &detector,
             "resolved",
-            format!(
-                "Last bad request; the logs end less than {} later, so recovery is not confirmed.",
-                human_duration(th.recovery_s)
-            ),
+            format!("Last bad request or error; the logs end less than {} later, so recovery is not confirmed.", human_duration(th.recovery_s)),
         )),
         None => {}
+    }
+    // What the system logs say happened around it.
+    for hit in &ev.notable {
+        let source = names
+            .get(hit.source)
+            .map_or_else(String::new, |n| short_name(n));
+        let app = excerpt(&hit.app, 40);
+        let who = if app.is_empty() {
+            String::new()
+        } else {
+            format!("{app}: ")
+        };
+        out.push(entry(
+            hit.time,
+            &source,
+            hit.kind.name(),
+            format!("{}: {who}{}", hit.label, excerpt(&hit.message, 160)),
+        ));
     }
     out.sort_by_key(|e| e.time);
     out

@@ -119,8 +119,30 @@ fn what_failed(i: &Incident) -> String {
     if sig("latency") {
         parts.push("slow responses".to_string());
     }
+    if sig("errors") {
+        let mut apps: Vec<&str> = i
+            .impact
+            .top_errors
+            .iter()
+            .map(|e| e.app.as_str())
+            .filter(|a| !a.is_empty())
+            .collect();
+        apps.dedup();
+        apps.truncate(3);
+        parts.push(if apps.is_empty() {
+            "errors in the application logs".to_string()
+        } else {
+            format!(
+                "errors logged by {}",
+                apps.iter()
+                    .map(|a| format!("`{}`", code_span(a)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        });
+    }
     if sig("silence") {
-        parts.push("no requests logged at all (the access log went silent)".to_string());
+        parts.push("no entries logged at all (a log went silent)".to_string());
     }
     parts.join(" and ")
 }
@@ -201,9 +223,15 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
         "- TODO: the change or event that triggered it (deploy, config change, traffic), if known."
     );
     for e in &i.timeline {
+        // Entries from the logs name their file; the detector's own need no source.
+        let source = if e.source == "hindsight" {
+            String::new()
+        } else {
+            format!(" *({})*", markdown_escape(&e.source))
+        };
         let _ = writeln!(
             o,
-            "- **{}** — {}",
+            "- **{}** — {}{source}",
             z.format_time(e.time.0, true),
             markdown_escape(&e.text)
         );
@@ -258,10 +286,46 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
             fmt_ms(b.p95)
         );
     }
-    let _ = writeln!(
-        o,
-        "- The access log shows the symptom only. Run hindsight on the nginx error log, syslog or the application log of the same period to see the error messages.\n"
-    );
+    if !imp.top_errors.is_empty() {
+        let _ = writeln!(o, "- Errors logged most (numbers masked as `#`):\n");
+        let _ = writeln!(
+            o,
+            "  | Count | First seen | Program | Message |\n  |---|---|---|---|"
+        );
+        for e in &imp.top_errors {
+            let _ = writeln!(
+                o,
+                "  | {} | {} | `{}` | `{}` |",
+                thousands(e.count),
+                z.format_time(e.first_seen.0, true),
+                table_code(&e.app),
+                table_code(&e.message)
+            );
+        }
+        o.push('\n');
+    }
+    let changes: Vec<&TimelineEntry> = i
+        .timeline
+        .iter()
+        .filter(|e| e.source != "hindsight")
+        .collect();
+    if !changes.is_empty() {
+        let _ = writeln!(
+            o,
+            "- {} system events in the logs from 30 min before onset to 10 min after resolution are in the timeline above; events close to onset or just before recovery are the first places to look (correlation, not proof of cause).",
+            changes.len()
+        );
+    }
+    if r.sources
+        .iter()
+        .all(|s| s.format == "nginx-access" || s.format == "nginx-log-format")
+    {
+        let _ = writeln!(
+            o,
+            "- The access log shows the symptom only. Add the nginx error log, syslog or the application log of the same period to the command to see the error messages and system events."
+        );
+    }
+    o.push('\n');
 
     let _ = writeln!(o, "## Corrective and preventative measures{h}\n");
     for m in measures(r, i) {
@@ -428,9 +492,22 @@ fn evidence_sentence(i: &Incident) -> String {
     s
 }
 
+/// Measures suggested by the notable system events of an incident, one per kind.
+const EVENT_MEASURES: &[(&str, &str)] = &[
+    ("oom-kill", "A process was killed for lack of memory: set a memory limit for the service and alert on memory pressure before the OOM killer acts."),
+    ("disk-full", "A disk filled up: alert on disk usage (e.g. above 85 %) and make sure logs are rotated and compressed."),
+    ("io-error", "The kernel reported disk I/O errors: check the disk's health (SMART) and alert on kernel I/O errors."),
+    ("crash", "A process crashed: collect its core dump or stack trace and alert on crash loops."),
+    ("service-failed", "A systemd unit failed: alert on failed units and review its restart policy (Restart=, StartLimitBurst=)."),
+];
+
 /// Measures the evidence suggests.
 fn measures(r: &Report, i: &Incident) -> Vec<String> {
-    let mut m = Vec::new();
+    let mut m: Vec<String> = EVENT_MEASURES
+        .iter()
+        .filter(|(kind, _)| i.timeline.iter().any(|e| e.kind == *kind))
+        .map(|(_, text)| text.to_string())
+        .collect();
     let t = &r.thresholds;
     match i.time_to_detect_s {
         None => m.push(format!(

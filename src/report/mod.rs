@@ -52,6 +52,8 @@ pub struct SourceReport {
     pub lines: u64,
     pub parsed: u64,
     pub skipped: u64,
+    /// Parsed lines that continue the entry before them (stack traces).
+    pub continuation: u64,
     /// 1-based number of the first skipped line, to look at with `sed -n 'Np'`.
     pub first_skipped_line: Option<u64>,
     /// Parsed lines outside `--since`/`--until`.
@@ -60,8 +62,10 @@ pub struct SourceReport {
     pub last: Option<Time>,
     /// Whether lines carry `$request_time`.
     pub latency_logged: bool,
-    /// `gzip`, `zstd`, ... when the input is compressed (not read yet).
+    /// `bzip2`, `xz`, ... when the input is compressed in a way hindsight does not read.
     pub compression: Option<String>,
+    /// Problems met reading the input (a damaged gzip stream).
+    pub warnings: Vec<String>,
     pub assumptions: Vec<String>,
 }
 
@@ -138,6 +142,9 @@ pub struct Incident {
 pub struct Peak {
     pub time: Time,
     pub requests: u64,
+    /// Event-log entries in the peak bucket, and those at error level or worse.
+    pub events: u64,
+    pub bad_events: u64,
     pub bad: u64,
     pub error_ratio: f64,
     pub latency_p95_ms: Option<f64>,
@@ -161,6 +168,20 @@ pub struct ImpactReport {
     pub top_paths: Vec<PathCount>,
     pub latency_ms: Option<Percentiles>,
     pub baseline_latency_ms: Option<Percentiles>,
+    /// Error-or-worse entries of event logs between onset and resolution ...
+    pub bad_events: u64,
+    /// ... the most frequent of them (numbers masked as `#`) ...
+    pub top_errors: Vec<ErrorCount>,
+    /// ... and the inputs that went silent.
+    pub silent_sources: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ErrorCount {
+    pub app: String,
+    pub message: String,
+    pub count: u64,
+    pub first_seen: Time,
 }
 
 #[derive(Clone, Debug, Serialize)]

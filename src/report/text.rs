@@ -45,7 +45,7 @@ pub fn render_text(r: &Report) -> String {
                 .map_or(String::new(), |d| format!("  ({})", human_duration(d)))
         );
         let silence_only = i.signals == ["silence"];
-        if !silence_only {
+        if imp.requests > 0 && !silence_only {
             let _ = writeln!(
                 o,
                 "   failed {} of {} requests ({}), clients affected {} of {} ({})",
@@ -94,6 +94,29 @@ pub fn render_text(r: &Report) -> String {
                 terminal_safe(&p.path),
                 thousands(p.failed),
                 thousands(p.requests)
+            );
+        }
+        if imp.bad_events > 0 {
+            let top = imp.top_errors.first().map_or(String::new(), |e| {
+                format!(
+                    "; most: {}: {}",
+                    terminal_safe(&e.app),
+                    terminal_safe(&e.message.chars().take(80).collect::<String>())
+                )
+            });
+            let _ = writeln!(
+                o,
+                "   {} error entries logged{top}",
+                thousands(imp.bad_events)
+            );
+        }
+        for e in i.timeline.iter().filter(|e| e.source != "hindsight") {
+            let _ = writeln!(
+                o,
+                "   {} {} {}",
+                z.format_time(e.time.0, true),
+                terminal_safe(&e.source),
+                terminal_safe(&e.text.chars().take(100).collect::<String>())
             );
         }
     }
