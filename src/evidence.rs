@@ -39,8 +39,9 @@ impl BadRule {
 /// Something that can take the records of one window and be merged in chunk order.
 pub trait WindowAcc: Default + Send {
     fn add(&mut self, r: &Access<'_>, bad: bool);
-    /// An event from source number `source`; `bad` when at error level or worse.
-    fn add_event(&mut self, _e: &Event<'_>, _source: usize, _bad: bool) {}
+    /// An event from source number `source`, whose line starts at byte `pos` of it; `bad`
+    /// when at error level or worse.
+    fn add_event(&mut self, _e: &Event<'_>, _source: usize, _pos: usize, _bad: bool) {}
     fn merge(&mut self, later: Self);
 }
 
@@ -62,7 +63,8 @@ pub fn scan_windows<A: WindowAcc>(
         let mut accs: Vec<A> = windows.iter().map(|_| A::default()).collect();
         let mut cache = ClfCache::default();
         let parser = &parsers[c.source];
-        for line in lines(&sources[c.source].bytes()[c.range.clone()]) {
+        let data = sources[c.source].bytes();
+        for line in lines(&data[c.range.clone()]) {
             match parser.parse(line, &mut cache) {
                 Some(Record::Access(r)) => {
                     let bad = rule.is_bad(&r);
@@ -76,7 +78,8 @@ pub fn scan_windows<A: WindowAcc>(
                     let bad = e.level.is_some_and(|l| l.is_error());
                     for (w, acc) in windows.iter().zip(accs.iter_mut()) {
                         if e.time >= w.start && e.time <= w.end {
-                            acc.add_event(&e, c.source, bad);
+                            let pos = line.as_ptr() as usize - data.as_ptr() as usize;
+                            acc.add_event(&e, c.source, pos, bad);
                         }
                     }
                 }
@@ -132,7 +135,7 @@ impl WindowAcc for Seconds {
             }
         }
     }
-    fn add_event(&mut self, e: &Event<'_>, _source: usize, bad: bool) {
+    fn add_event(&mut self, e: &Event<'_>, _source: usize, _pos: usize, bad: bool) {
         if !bad {
             return;
         }
@@ -271,6 +274,8 @@ pub const MAX_NOTABLE: usize = 100;
 pub struct NotableHit {
     pub time: i64,
     pub source: usize,
+    /// Byte offset of the line in its input: keeps the file's order within a second.
+    pub pos: usize,
     pub kind: crate::notable::Kind,
     pub label: &'static str,
     pub app: Vec<u8>,
@@ -292,11 +297,12 @@ impl Notables {
 
 impl WindowAcc for Notables {
     fn add(&mut self, _r: &Access<'_>, _bad: bool) {}
-    fn add_event(&mut self, e: &Event<'_>, source: usize, _bad: bool) {
+    fn add_event(&mut self, e: &Event<'_>, source: usize, pos: usize, _bad: bool) {
         if let Some(rule) = crate::notable::classify(&e.app, &e.message) {
             self.0.push(NotableHit {
                 time: e.time,
                 source,
+                pos,
                 kind: rule.kind,
                 label: rule.label,
                 app: e.app.to_vec(),
@@ -505,7 +511,7 @@ impl WindowAcc for Impact {
         }
     }
 
-    fn add_event(&mut self, e: &Event<'_>, _source: usize, bad: bool) {
+    fn add_event(&mut self, e: &Event<'_>, _source: usize, _pos: usize, bad: bool) {
         if !bad {
             return;
         }

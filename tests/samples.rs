@@ -40,3 +40,34 @@ fn each_sample_matches_its_truth() {
     }
     assert!(checked >= 4, "only {checked} samples found");
 }
+
+#[test]
+fn the_syslog_beside_the_silent_access_log_explains_it() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
+    let v = report_json(&[
+        dir.join("nginx-down.access.log").to_str().unwrap(),
+        dir.join("nginx-down.syslog").to_str().unwrap(),
+    ]);
+    let inc = &v["incidents"].as_array().unwrap()[0];
+    let timeline = inc["timeline"].as_array().unwrap();
+    let at = |kind: &str| -> Vec<String> {
+        timeline
+            .iter()
+            .filter(|e| e["kind"] == kind)
+            .map(|e| e["time"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        at("oom-kill"),
+        ["2026-11-28T11:01:20Z", "2026-11-28T11:01:20Z"]
+    );
+    assert_eq!(at("service-failed").len(), 2);
+    assert_eq!(
+        at("service-started").last().unwrap(),
+        "2026-11-28T11:15:43Z"
+    );
+    assert!(at("sudo").contains(&"2026-11-28T11:15:30Z".to_string()));
+    assert_eq!(inc["signals"], serde_json::json!(["silence"]));
+    assert_eq!(v["sources"][1]["format"], "syslog");
+    assert_eq!(v["sources"][1]["skipped"], 0);
+}
