@@ -364,3 +364,81 @@ fn whole_shared_corpus_when_present() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn a_journald_export_on_stdin_is_read() {
+    let mut lines = String::new();
+    for k in 0..600i64 {
+        let t = 1_795_860_000_000_000 + k * 5_000_000;
+        let (prio, msg) = if (300..360).contains(&k) {
+            (
+                "3",
+                "upstream connect error or disconnect/reset before headers",
+            )
+        } else {
+            ("6", "GET /healthz 200")
+        };
+        lines.push_str(&format!(
+            "{{\"__REALTIME_TIMESTAMP\":\"{t}\",\"PRIORITY\":\"{prio}\",\"SYSLOG_IDENTIFIER\":\"envoy\",\"_SYSTEMD_UNIT\":\"envoy.service\",\"MESSAGE\":\"{msg}\"}}\n"
+        ));
+    }
+    let out = bin()
+        .args(["report", "--format", "json", "-"])
+        .write_stdin(lines)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["sources"][0]["format"], "journald-json");
+    assert_eq!(v["sources"][0]["path"], "<stdin>");
+    let inc = v["incidents"].as_array().unwrap();
+    assert_eq!(inc.len(), 1, "{}", v["incidents"]);
+    assert_eq!(secs(&inc[0]["onset"]), Some(1_795_860_000 + 300 * 5));
+    assert_eq!(secs(&inc[0]["resolved"]), Some(1_795_860_000 + 359 * 5));
+    assert_eq!(inc[0]["impact"]["top_errors"][0]["app"], "envoy");
+}
+
+#[test]
+fn a_custom_log_format_is_compiled_and_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = GenConfig::new(Scenario::Spike, 12);
+    let (plain, truth) = write_log(dir.path(), "combined.log", &cfg);
+    // The same requests, written by `log_format main '$remote_addr [$time_local] "$request"
+    // $status $request_time "$http_user_agent" $host';`.
+    let mut custom = String::new();
+    for line in std::fs::read_to_string(&plain).unwrap().lines() {
+        let q: Vec<&str> = line.split('"').collect();
+        let (addr, stamp) = (
+            line.split(' ').next().unwrap(),
+            &line[line.find('[').unwrap()..=line.find(']').unwrap()],
+        );
+        let status = q[2].split_whitespace().next().unwrap();
+        let rt = q[6].split_whitespace().next().unwrap();
+        custom.push_str(&format!(
+            "{addr} {stamp} \"{}\" {status} {rt} \"{}\" shop.example\n",
+            q[1], q[5]
+        ));
+    }
+    let path = dir.path().join("custom.log");
+    std::fs::write(&path, custom).unwrap();
+    let spec = r#"log_format main '$remote_addr [$time_local] "$request" $status $request_time "$http_user_agent" $host';"#;
+    let v = report_json(&[path.to_str().unwrap(), "--log-format", spec]);
+    assert_eq!(v["sources"][0]["format"], "nginx-log-format");
+    assert_eq!(v["sources"][0]["skipped"], 0);
+    let inc = v["incidents"].as_array().unwrap();
+    assert_eq!(inc.len(), truth.incidents.len());
+    assert!((secs(&inc[0]["onset"]).unwrap() - truth.incidents[0].onset).abs() <= 60);
+    // Without --log-format the lines are not an access log hindsight knows.
+    let out = bin().args(["report"]).arg(&path).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning"));
+    // A spec without $status is refused up front.
+    bin()
+        .args(["report", "--log-format", "$remote_addr [$time_local]"])
+        .arg(&path)
+        .assert()
+        .code(2);
+}
