@@ -110,8 +110,12 @@ pub struct Bucket {
     pub requests: u64,
     /// Entries of event logs (syslog, journald, error and application logs) ...
     pub events: u64,
-    /// ... and those at error level or worse.
+    /// ... and those at error level or worse ...
     pub bad_events: u64,
+    /// ... and which of the bucket's 64 equal slots held one (bit i: slot i), so that errors
+    /// spread over time can be told from one burst of lines written at once. A bit-or, so
+    /// merging stays exact.
+    pub bad_slots: u64,
     pub s5xx: u64,
     pub s4xx: u64,
     pub bytes: u64,
@@ -129,6 +133,7 @@ impl Default for Bucket {
             requests: 0,
             events: 0,
             bad_events: 0,
+            bad_slots: 0,
             s5xx: 0,
             s4xx: 0,
             bytes: 0,
@@ -144,6 +149,7 @@ impl Bucket {
         self.requests += o.requests;
         self.events += o.events;
         self.bad_events += o.bad_events;
+        self.bad_slots |= o.bad_slots;
         self.s5xx += o.s5xx;
         self.s4xx += o.s4xx;
         self.bytes = self.bytes.saturating_add(o.bytes);
@@ -365,7 +371,13 @@ pub fn scan_chunk(data: &[u8], parser: &Parser, opts: &ScanOptions) -> SourceAgg
                 agg.upstream_timed += u64::from(r.upstream_us.is_some());
             }
             Some(Record::Event(e)) => {
-                add_event(&mut cur, e.time, e.level.is_some_and(|l| l.is_error()));
+                add_event(
+                    &mut cur,
+                    key,
+                    opts.bucket_s,
+                    e.time,
+                    e.level.is_some_and(|l| l.is_error()),
+                );
                 agg.leveled += u64::from(e.level.is_some());
             }
             _ => {}
@@ -396,9 +408,13 @@ fn flush(buckets: &mut BTreeMap<i64, Bucket>, key: i64, cur: &mut Bucket) {
 }
 
 #[inline]
-fn add_event(b: &mut Bucket, time: i64, bad: bool) {
+fn add_event(b: &mut Bucket, key: i64, bucket_s: i64, time: i64, bad: bool) {
     b.events += 1;
-    b.bad_events += u64::from(bad);
+    if bad {
+        b.bad_events += 1;
+        let slot = ((time - key).clamp(0, bucket_s - 1) * 64 / bucket_s) as u32;
+        b.bad_slots |= 1u64 << slot;
+    }
     b.first = b.first.min(time);
     b.last = b.last.max(time);
 }
@@ -421,24 +437,48 @@ fn add_request(b: &mut Bucket, r: &access::Access<'_>) {
     }
 }
 
-/// One input's activity laid out on the series (see [`crate::detect::SourceActivity`]).
-pub fn activity(agg: &SourceAgg, series: &crate::detect::Series) -> crate::detect::SourceActivity {
+/// One input's activity laid out on the series (see [`crate::detect::SourceActivity`]), or
+/// `None` when the input can neither go silent (never as busy as `min_expected` entries in a
+/// bucket) nor hold error bursts (fewer than `min_errors` error entries in all): most of the
+/// files of a /var/log directory cost nothing then.
+pub fn activity(
+    index: usize,
+    agg: &SourceAgg,
+    series: &crate::detect::Series,
+    min_expected: f64,
+    min_errors: u64,
+) -> Option<crate::detect::SourceActivity> {
+    let busiest = agg
+        .buckets
+        .values()
+        .map(|b| b.requests + b.events)
+        .max()
+        .unwrap_or(0);
+    let errors: u64 = agg.buckets.values().map(|b| b.bad_events).sum();
+    if (busiest as f64) < min_expected && errors < min_errors {
+        return None;
+    }
     let n = series.buckets.len();
     let mut a = crate::detect::SourceActivity {
+        index,
         first: agg.first.unwrap_or(i64::MAX),
         last: agg.last.unwrap_or(i64::MIN),
         entries: vec![0; n],
+        bad_events: vec![0; n],
+        bad_slots: vec![0; n],
         firsts: vec![i64::MAX; n],
         lasts: vec![i64::MIN; n],
     };
     for (k, b) in &agg.buckets {
         if let Some(i) = series.index_of(*k) {
             a.entries[i] = b.requests + b.events;
+            a.bad_events[i] = b.bad_events;
+            a.bad_slots[i] = b.bad_slots;
             a.firsts[i] = b.first;
             a.lasts[i] = b.last;
         }
     }
-    a
+    Some(a)
 }
 
 /// Longest series kept dense, in buckets: 31 days of minutes. Longer logs need a larger
@@ -467,13 +507,13 @@ pub fn to_series(
     if span(lo, hi) > MAX_SERIES_BUCKETS {
         // The bulk of the requests, and a margin around it as wide as the bulk (at least a
         // day): buckets beyond that are outliers.
-        let total: u64 = buckets.values().map(|b| b.requests).sum();
+        let total: u64 = buckets.values().map(|b| b.requests + b.events).sum();
         let cut = (total / 1000).max(1);
         let mut acc = 0;
         let q_lo = buckets
             .iter()
             .find(|(_, b)| {
-                acc += b.requests;
+                acc += b.requests + b.events;
                 acc > cut
             })
             .map_or(lo, |(k, _)| *k);
@@ -482,10 +522,12 @@ pub fn to_series(
             .iter()
             .rev()
             .find(|(_, b)| {
-                acc += b.requests;
+                acc += b.requests + b.events;
                 acc > cut
             })
             .map_or(hi, |(k, _)| *k);
+        // With a handful of entries the two ends can cross.
+        let (q_lo, q_hi) = (q_lo.min(q_hi), q_lo.max(q_hi));
         let margin = (q_hi - q_lo).max(86_400);
         lo = buckets
             .range(q_lo - margin..)
@@ -498,21 +540,24 @@ pub fn to_series(
         let outliers: u64 = buckets
             .range(..lo)
             .chain(buckets.range(hi + 1..))
-            .map(|(_, b)| b.requests)
+            .map(|(_, b)| b.requests + b.events)
             .sum();
         let mut why = Vec::new();
         if outliers > 0 {
             why.push(format!(
-                "{outliers} requests with outlying timestamps (far outside {} .. {}) were left out of the series",
+                "{outliers} entries with outlying timestamps (far outside {} .. {}) were left out of the series",
                 crate::time::rfc3339(lo),
                 crate::time::rfc3339(hi + bucket_s)
             ));
         }
         if span(lo, hi) > MAX_SERIES_BUCKETS {
             let new_lo = hi - (MAX_SERIES_BUCKETS as i64 - 1) * bucket_s;
-            let earlier: u64 = buckets.range(lo..new_lo).map(|(_, b)| b.requests).sum();
+            let earlier: u64 = buckets
+                .range(lo..new_lo)
+                .map(|(_, b)| b.requests + b.events)
+                .sum();
             why.push(format!(
-                "the logs span more than {MAX_SERIES_BUCKETS} buckets, so only the last {MAX_SERIES_BUCKETS} (from {}) were analysed and {earlier} earlier requests were not; use a larger --bucket or --since/--until",
+                "the logs span more than {MAX_SERIES_BUCKETS} buckets, so only the last {MAX_SERIES_BUCKETS} (from {}) were analysed and {earlier} earlier entries were not; use a larger --bucket or --since/--until",
                 crate::time::rfc3339(new_lo)
             ));
             lo = new_lo;
@@ -630,6 +675,25 @@ mod tests {
     }
 
     #[test]
+    fn two_entries_years_apart_do_not_panic() {
+        let mut m = BTreeMap::new();
+        for k in [1_341_224_520i64, 1_412_787_360] {
+            m.insert(
+                k,
+                Bucket {
+                    events: 1,
+                    first: k,
+                    last: k,
+                    ..Bucket::default()
+                },
+            );
+        }
+        let (s, note) = to_series(&m, 60);
+        assert_eq!(s.buckets.len(), MAX_SERIES_BUCKETS);
+        assert!(note.unwrap().contains("1 earlier entries"));
+    }
+
+    #[test]
     fn an_outlying_stamp_does_not_stretch_the_series() {
         let mut m = BTreeMap::new();
         for k in 0..5000i64 {
@@ -655,7 +719,7 @@ mod tests {
         let (s, note) = to_series(&m, 60);
         assert_eq!(s.buckets.len(), 5000);
         assert_eq!(s.start, 1_795_860_000);
-        assert!(note.unwrap().contains("1 requests"));
+        assert!(note.unwrap().contains("1 entries"));
         let (s, note) = to_series(&BTreeMap::new(), 60);
         assert!(s.buckets.is_empty() && note.is_none());
     }

@@ -126,6 +126,10 @@ pub struct ReportArgs {
     #[arg(long, default_value_t = 10.0, value_name = "N")]
     pub silence_min_expected: f64,
 
+    /// A burst in an event log needs at least this many error entries in a bucket.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub min_error_events: u64,
+
     /// Shortest run of bad buckets that makes an incident.
     #[arg(long, default_value = "2m", value_name = "DURATION")]
     pub min_duration: String,
@@ -287,6 +291,7 @@ impl Config {
                 latency_factor: a.latency_factor,
                 silence_ratio: a.silence_ratio,
                 silence_min_expected: a.silence_min_expected,
+                min_error_events: a.min_error_events.max(1),
                 min_duration_s: secs("min-duration", &a.min_duration)?,
                 recovery_s: secs("recovery", &a.recovery)?,
                 alert_for_s: secs("alert-for", &a.alert_for)?,

@@ -32,6 +32,8 @@ pub struct Thresholds {
     pub silence_ratio: f64,
     /// ... and at least this many requests per bucket were expected.
     pub silence_min_expected: f64,
+    /// A burst in an event log needs at least this many error entries in a bucket.
+    pub min_error_events: u64,
     pub min_duration_s: i64,
     pub recovery_s: i64,
     /// The standard alert fires after this long of consecutive bad buckets.
@@ -50,6 +52,7 @@ impl Default for Thresholds {
             latency_factor: 4.0,
             silence_ratio: 0.1,
             silence_min_expected: 10.0,
+            min_error_events: 10,
             min_duration_s: 120,
             recovery_s: 300,
             alert_for_s: 120,
@@ -204,9 +207,15 @@ pub fn in_buckets(secs: i64, bucket_s: i64) -> usize {
 /// and last buckets, are never silences.
 #[derive(Clone, Debug)]
 pub struct SourceActivity {
+    /// Which input (its position on the command line, directories expanded).
+    pub index: usize,
     pub first: i64,
     pub last: i64,
+    /// Requests and events per bucket (what a silence misses) ...
     pub entries: Vec<u64>,
+    /// ... error-or-worse events, and the bucket slots that held them.
+    pub bad_events: Vec<u64>,
+    pub bad_slots: Vec<u64>,
     pub firsts: Vec<i64>,
     pub lasts: Vec<i64>,
 }
@@ -216,39 +225,64 @@ impl SourceActivity {
     pub fn of_series(series: &Series) -> SourceActivity {
         let b = &series.buckets;
         SourceActivity {
+            index: 0,
             first: b.iter().map(|x| x.first).min().unwrap_or(i64::MAX),
             last: b.iter().map(|x| x.last).max().unwrap_or(i64::MIN),
             entries: b.iter().map(|x| x.requests + x.events).collect(),
+            bad_events: b.iter().map(|x| x.bad_events).collect(),
+            bad_slots: b.iter().map(|x| x.bad_slots).collect(),
             firsts: b.iter().map(|x| x.first).collect(),
             lasts: b.iter().map(|x| x.last).collect(),
         }
     }
 }
 
-/// Per bucket: whether the source is silent, and how many entries it was missing.
+/// Share of the previous hour's buckets that must hold entries for an input to count as
+/// steady: only a steady input's silence means something (a batch job's log that is quiet
+/// between runs is not down).
+pub const STEADY_SHARE: f64 = 0.9;
+
+/// Per bucket: whether the source is silent, and how many entries it was missing. Silence is
+/// judged against the median of the previous hour of non-silent buckets (capped at the median
+/// of the whole log), and only while the input has been steady (entries in at least
+/// [`STEADY_SHARE`] of those buckets).
 fn silences(series: &Series, th: &Thresholds, src: &SourceActivity) -> (Vec<bool>, Vec<f64>) {
     let n = series.buckets.len();
     let bucket_s = series.bucket_s.max(1);
-    let mut all: Vec<f64> = src.entries.iter().map(|&x| x as f64).collect();
+    let covered = |i: usize| {
+        let t = series.time_of(i);
+        src.first <= t && t + bucket_s - 1 <= src.last
+    };
+    let mut all: Vec<f64> = (0..n)
+        .filter(|&i| covered(i))
+        .map(|i| src.entries[i] as f64)
+        .collect();
+    let all_steady =
+        all.iter().filter(|&&x| x > 0.0).count() as f64 >= STEADY_SHARE * all.len() as f64;
     let global_median = median(&mut all);
     let window = (3600 / bucket_s).max(10) as usize;
     let mut history: std::collections::VecDeque<f64> = std::collections::VecDeque::new();
     let mut silent = vec![false; n];
     let mut missing = vec![0.0; n];
     for i in 0..n {
-        let exp = if history.len() >= 10 {
+        let (exp, steady) = if history.len() >= 10 {
+            let busy = history.iter().filter(|&&x| x > 0.0).count();
             let mut v: Vec<f64> = history.iter().copied().collect();
-            median(&mut v)
+            // Never above the input's typical level over the whole log: after a burst (an
+            // hourly batch job), falling back to normal is not a silence.
+            (
+                median(&mut v).min(global_median),
+                busy as f64 >= STEADY_SHARE * history.len() as f64,
+            )
         } else {
-            global_median
+            (global_median, all_steady)
         };
         let r = src.entries[i] as f64;
-        let t = series.time_of(i);
-        let covered = src.first <= t && t + bucket_s - 1 <= src.last;
-        silent[i] = covered && exp >= th.silence_min_expected && r <= th.silence_ratio * exp;
+        silent[i] =
+            covered(i) && steady && exp >= th.silence_min_expected && r <= th.silence_ratio * exp;
         if silent[i] {
             missing[i] = (exp - r).max(0.0);
-        } else {
+        } else if covered(i) {
             history.push_back(r);
             if history.len() > window {
                 history.pop_front();
@@ -256,6 +290,37 @@ fn silences(series: &Series, th: &Thresholds, src: &SourceActivity) -> (Vec<bool
         }
     }
     (silent, missing)
+}
+
+/// Per bucket: whether the source logged a burst of errors, and its usual count per bucket.
+/// Errors come in clumps (one failure often writes several lines), so the usual level and its
+/// spread are the median and the MAD of the input's own buckets, not a Poisson rate; a burst
+/// needs at least `min_error_events` errors, spread over at least 3 of the bucket's 64 slots,
+/// and either `min_z` spreads above the median, or 3 times the median and 3 spreads above it.
+fn error_bursts(series: &Series, th: &Thresholds, src: &SourceActivity) -> (Vec<bool>, f64) {
+    let n = series.buckets.len();
+    let bucket_s = series.bucket_s.max(1);
+    let mut counts: Vec<f64> = (0..n)
+        .filter(|&i| {
+            let t = series.time_of(i);
+            src.first < t + bucket_s && t <= src.last
+        })
+        .map(|i| src.bad_events[i] as f64)
+        .collect();
+    let base = median(&mut counts);
+    let mut deviations: Vec<f64> = counts.iter().map(|c| (c - base).abs()).collect();
+    let mad = median(&mut deviations);
+    let spread = (1.4826 * mad).max(base.sqrt()).max(1.0);
+    let bad = (0..n)
+        .map(|i| {
+            let k = src.bad_events[i];
+            let above = k as f64 - base;
+            let far = above >= th.min_z * spread
+                || (k as f64 >= 3.0 * base.max(1.0) && above >= 3.0 * spread);
+            k >= th.min_error_events && src.bad_slots[i].count_ones() >= 3 && far
+        })
+        .collect();
+    (bad, base)
 }
 
 /// The last entry before a source's silence and the first after it, in `first..=last`.
@@ -359,29 +424,16 @@ pub fn detect(series: &Series, th: &Thresholds, sources: &[SourceActivity]) -> D
         })
         .collect();
 
-    // Bad events: error-or-worse entries of event logs, far above their usual rate (Poisson).
+    // Bursts of error entries, judged input by input against each input's own usual level.
     let bad_events: Vec<u64> = b.iter().map(|x| x.bad_events).collect();
-    let mut per_bucket: Vec<f64> = bad_events.iter().map(|&k| k as f64).collect();
-    let med_events = median(&mut per_bucket);
-    let (mut sum_k, mut count) = (0u64, 0u64);
-    for (x, &k) in b.iter().zip(&bad_events) {
-        let obvious = k >= th.min_bad_requests && k as f64 > (5.0 * med_events).max(1.0);
-        if x.events > 0 && !obvious {
-            sum_k += k;
-            count += 1;
-        }
-    }
-    let lambda0 = if count > 0 {
-        sum_k as f64 / count as f64
-    } else {
-        0.0
-    };
-    let lambda_test = lambda0.max(0.25);
-    let poisson_z = |k: u64| (k as f64 - lambda_test) / lambda_test.sqrt();
-    let event_bad: Vec<bool> = bad_events
+    let bursts: Vec<(Vec<bool>, f64)> = sources
         .iter()
-        .map(|&k| k >= th.min_bad_requests && poisson_z(k) >= th.min_z)
+        .map(|src| error_bursts(series, th, src))
         .collect();
+    let event_bad: Vec<bool> = (0..n)
+        .map(|i| bursts.iter().any(|(bad, _)| bad[i]))
+        .collect();
+    let lambda0 = bursts.iter().map(|(_, base)| *base).fold(0.0, f64::max);
 
     // Silence, input by input: traffic far below the median of its previous hour.
     let mut all_req: Vec<f64> = b.iter().map(|x| x.requests as f64).collect();
@@ -420,7 +472,10 @@ pub fn detect(series: &Series, th: &Thresholds, sources: &[SourceActivity]) -> D
     let elevated = |i: usize| {
         let x = &b[i];
         (bad[i] >= 2 && x.requests > 0 && z_score(bad[i], x.requests, p_test) >= 3.0)
-            || (bad_events[i] >= 2 && poisson_z(bad_events[i]) >= 3.0)
+            || sources.iter().zip(&bursts).any(|(src, (_, base))| {
+                let k = src.bad_events[i] as f64;
+                k >= 2.0 && k - base >= 3.0 * base.sqrt().max(1.0)
+            })
     };
 
     let mut incidents = Vec::new();
@@ -516,9 +571,9 @@ pub fn detect(series: &Series, th: &Thresholds, sources: &[SourceActivity]) -> D
 
         let mut silent_sources = Vec::new();
         let mut silence: Option<(i64, Option<i64>)> = None;
-        for (k, (src, (flags, _))) in sources.iter().zip(&per_source).enumerate() {
+        for (src, (flags, _)) in sources.iter().zip(&per_source) {
             if let Some((o, r)) = silence_edges(series, src, flags, first, last) {
-                silent_sources.push(k);
+                silent_sources.push(src.index);
                 silence = Some(match silence {
                     None => (o, r),
                     Some((o0, r0)) => (o0.min(o), r0.zip(r).map(|(a, b)| a.max(b))),
@@ -605,7 +660,9 @@ mod tests {
             a.last = a.lasts[hi - 1];
             a
         };
-        vec![part(0, at), part(at + gap, s.buckets.len())]
+        let (a, mut b) = (part(0, at), part(at + gap, s.buckets.len()));
+        b.index = 1;
+        vec![a, b]
     }
 
     fn incidents(req: &[u64], s5xx: &[u64]) -> Vec<(usize, usize)> {
@@ -688,6 +745,7 @@ mod tests {
             SourceActivity::of_series(&flat),
             SourceActivity::of_series(&flat),
         ];
+        sources[1].index = 1;
         for i in 30..40 {
             sources[1].entries[i] = 0;
         }
@@ -720,6 +778,11 @@ mod tests {
                 _ if i % 7 == 0 => 1,
                 _ => 0,
             };
+            b.bad_slots = if b.bad_events >= 12 {
+                u64::MAX
+            } else {
+                u64::from(b.bad_events > 0)
+            };
         }
         let d = run(&s, &Thresholds::default());
         assert_eq!(d.incidents.len(), 1);
@@ -730,6 +793,17 @@ mod tests {
             b.bad_events = 0;
         }
         s.buckets[30].bad_events = 2;
+        assert!(run(&s, &Thresholds::default()).incidents.is_empty());
+        // Nor are 3 error lines written at once, minute after minute (one failure, three
+        // lines), nor a noisy input's usual level.
+        for b in s.buckets.iter_mut() {
+            b.bad_events = 30;
+            b.bad_slots = 0b111 << 10;
+        }
+        for i in 20..25 {
+            s.buckets[i].bad_events = 45;
+            s.buckets[i].bad_slots = u64::MAX;
+        }
         assert!(run(&s, &Thresholds::default()).incidents.is_empty());
     }
 

@@ -8,7 +8,7 @@
 //! with the size of the incident windows, not with the size of the logs.
 
 use crate::aggregate::{map_par, Chunk};
-use crate::detect::{Detection, Series};
+use crate::detect::{Detection, Series, Signal};
 use crate::format::kind::{Parser, Record};
 use crate::format::{Access, Event};
 use crate::input::{lines, Source};
@@ -161,6 +161,17 @@ impl WindowAcc for Seconds {
     }
 }
 
+/// What makes a burst, for [`Seconds::burst_edges`].
+#[derive(Clone, Copy, Debug)]
+pub struct BurstRule {
+    pub min_bad: u64,
+    pub min_ratio: f64,
+    pub min_events: u64,
+    /// Which kinds the incident is about.
+    pub requests: bool,
+    pub events: bool,
+}
+
 impl Second {
     fn is_bad(&self) -> bool {
         self.bad > 0 || self.bad_events > 0
@@ -168,33 +179,43 @@ impl Second {
 }
 
 impl Seconds {
-    /// The first and last bad request that belong to a burst: at least `min_bad` bad
-    /// requests, at a ratio of at least `min_ratio`, within `width` seconds after the first
-    /// (before the last). Stray errors on either side are left out.
-    pub fn burst_edges(
-        &self,
-        width: i64,
-        min_bad: u64,
-        min_ratio: f64,
-    ) -> (Option<i64>, Option<i64>) {
-        let dense = |from: i64, to: i64| {
-            let (mut n, mut b, mut be) = (0u64, 0u64, 0u64);
+    /// The first and last bad second that belong to a burst: a second with bad requests
+    /// counts when at least `rule.min_bad` bad requests at a ratio of at least
+    /// `rule.min_ratio` fall within `width` seconds after it (before it, for the last); a
+    /// second with error entries counts when at least `rule.min_events` of them do. Each kind
+    /// is judged on its own, so stray errors of another input never move the edges; a kind
+    /// the incident is not about (`rule.requests`, `rule.events` false) is ignored.
+    pub fn burst_edges(&self, width: i64, rule: &BurstRule) -> (Option<i64>, Option<i64>) {
+        let dense_requests = |from: i64, to: i64| {
+            let (mut n, mut b) = (0u64, 0u64);
             for (_, s) in self.0.range(from..=to) {
                 n += u64::from(s.requests);
                 b += u64::from(s.bad);
-                be += u64::from(s.bad_events);
             }
-            (b >= min_bad && n > 0 && b as f64 >= min_ratio * n as f64) || be >= min_bad
+            b >= rule.min_bad && n > 0 && b as f64 >= rule.min_ratio * n as f64
         };
-        let bad_secs = || self.0.iter().filter(|(_, s)| s.is_bad()).map(|(t, _)| *t);
-        let first = bad_secs().find(|&t| dense(t, t + width - 1));
+        let dense_events = |from: i64, to: i64| {
+            self.0
+                .range(from..=to)
+                .map(|(_, s)| u64::from(s.bad_events))
+                .sum::<u64>()
+                >= rule.min_events
+        };
+        let edge = |s: &Second, from: i64, to: i64| {
+            (rule.requests && s.bad > 0 && dense_requests(from, to))
+                || (rule.events && s.bad_events > 0 && dense_events(from, to))
+        };
+        let first = self
+            .0
+            .iter()
+            .find(|(t, s)| edge(s, **t, **t + width - 1))
+            .map(|(t, _)| *t);
         let last = self
             .0
             .iter()
             .rev()
-            .filter(|(_, s)| s.is_bad())
-            .map(|(t, _)| *t)
-            .find(|&t| dense(t - width + 1, t));
+            .find(|(t, s)| edge(s, **t - width + 1, **t))
+            .map(|(t, _)| *t);
         (first, last)
     }
 
@@ -266,8 +287,10 @@ pub struct IncidentEvidence {
 /// How far before onset and after resolution notable events are looked for.
 pub const NOTABLE_BEFORE_S: i64 = 30 * 60;
 pub const NOTABLE_AFTER_S: i64 = 10 * 60;
-/// Most notable events kept per incident (the earliest).
-pub const MAX_NOTABLE: usize = 100;
+/// Most notable events read per incident (the earliest; a bound on memory) ...
+pub const MAX_NOTABLE: usize = 10_000;
+/// ... and most shown on its timeline, after grouping repeats.
+pub const SHOWN_NOTABLE: usize = 25;
 
 /// A notable system event seen near an incident.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -280,6 +303,39 @@ pub struct NotableHit {
     pub label: &'static str,
     pub app: Vec<u8>,
     pub message: Vec<u8>,
+    /// How many events like it (same kind, input, program and message but for numbers) it
+    /// stands for, and when the last of them was.
+    pub repeats: u64,
+    pub last_time: i64,
+}
+
+/// The notable events worth a timeline line: repeats grouped into one, failures (OOM kills,
+/// crashes, full disks, failed units) all kept first, then the changes closest to onset or
+/// resolution, at most [`SHOWN_NOTABLE`], in time order.
+pub fn select_notable(hits: Vec<NotableHit>, onset: i64, resolved: Option<i64>) -> Vec<NotableHit> {
+    let mut groups: Vec<NotableHit> = Vec::new();
+    let mut index: HashMap<(crate::notable::Kind, usize, Vec<u8>, Vec<u8>), usize> = HashMap::new();
+    for h in hits {
+        let key = (h.kind, h.source, h.app.clone(), mask_digits(&h.message));
+        match index.get(&key) {
+            Some(&g) => {
+                groups[g].repeats += 1;
+                groups[g].last_time = groups[g].last_time.max(h.time);
+            }
+            None => {
+                index.insert(key, groups.len());
+                groups.push(h);
+            }
+        }
+    }
+    let distance = |h: &NotableHit| {
+        let near = |t: i64| (h.time - t).abs().min((h.last_time - t).abs());
+        resolved.map_or(near(onset), |r| near(onset).min(near(r)))
+    };
+    groups.sort_by_key(|h| (h.kind.is_change(), distance(h), h.time, h.source, h.pos));
+    groups.truncate(SHOWN_NOTABLE);
+    groups.sort_by_key(|h| (h.time, h.source, h.pos));
+    groups
 }
 
 /// The earliest notable events of a window. Keeping the k earliest of each chunk and then of
@@ -307,6 +363,8 @@ impl WindowAcc for Notables {
                 label: rule.label,
                 app: e.app.to_vec(),
                 message: e.message[..e.message.len().min(EXCERPT)].to_vec(),
+                repeats: 1,
+                last_time: e.time,
             });
             if self.0.len() >= 4 * MAX_NOTABLE {
                 self.trim();
@@ -362,8 +420,19 @@ pub fn gather(
         .iter()
         .zip(&seconds)
         .map(|(inc, secs)| {
-            let (mut first, mut last) =
-                secs.burst_edges(width, det.min_bad_requests, det.ratio_threshold);
+            let (mut first, mut last) = secs.burst_edges(
+                width,
+                &BurstRule {
+                    min_bad: det.min_bad_requests,
+                    min_ratio: det.ratio_threshold,
+                    min_events: det.min_bad_requests,
+                    requests: inc
+                        .signals
+                        .iter()
+                        .any(|s| matches!(s, Signal::Errors5xx | Signal::Latency)),
+                    events: inc.signals.contains(&Signal::Errors),
+                },
+            );
             if let Some(f) = first {
                 let from = series.time_of(inc.search_first);
                 let p0 = det.baseline.error_ratio.max(0.001);
@@ -414,9 +483,11 @@ pub fn gather(
     let impacts: Vec<Impact> = scan_windows(sources, parsers, chunks, &windows, rule, pool);
     let around: Vec<Window> = windows
         .iter()
-        .map(|w| Window {
-            start: w.start.saturating_sub(NOTABLE_BEFORE_S),
-            end: w.end.saturating_add(NOTABLE_AFTER_S),
+        .map(|w| {
+            clamp(Window {
+                start: w.start.saturating_sub(NOTABLE_BEFORE_S),
+                end: w.end.saturating_add(NOTABLE_AFTER_S),
+            })
         })
         .collect();
     let notables: Vec<Notables> = scan_windows(sources, parsers, chunks, &around, rule, pool);
@@ -432,7 +503,7 @@ pub fn gather(
                 resolved,
                 first_bad: secs.first_bad_from(onset),
                 impact,
-                notable: notable.0,
+                notable: select_notable(notable.0, onset, resolved),
             }
         })
         .collect()
@@ -457,28 +528,67 @@ pub struct Impact {
     /// many, with the time of the first.
     pub bad_events: u64,
     pub messages: HashMap<(Vec<u8>, Vec<u8>), (u64, i64)>,
+    /// More than [`MAX_MESSAGES`] distinct messages were seen.
+    pub messages_capped: bool,
 }
 
-/// A message with digit runs replaced by `#`, cut to [`EXCERPT`] bytes: errors that differ
-/// only in ids, ports or counts group together.
+/// A message with every word that holds a digit (numbers, ids, hex, hosts like `db-3`)
+/// replaced by `#`, cut to [`EXCERPT`] bytes: errors that differ only in ids, ports or counts
+/// group together.
 pub fn mask_digits(msg: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(msg.len().min(EXCERPT));
-    let mut in_digits = false;
-    for &b in msg {
+    let mut rest = msg;
+    while let Some(&b) = rest.first() {
         if out.len() >= EXCERPT {
             break;
         }
-        if b.is_ascii_digit() {
-            if !in_digits {
-                out.push(b'#');
-            }
-            in_digits = true;
-        } else {
+        if !b.is_ascii_alphanumeric() {
             out.push(b);
-            in_digits = false;
+            rest = &rest[1..];
+            continue;
         }
+        let len = rest
+            .iter()
+            .position(|c| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        let word = &rest[..len];
+        if word.iter().any(u8::is_ascii_digit) {
+            out.push(b'#');
+        } else {
+            out.extend_from_slice(word);
+        }
+        rest = &rest[len..];
     }
+    out.truncate(EXCERPT);
     out
+}
+
+/// Most distinct error messages an incident keeps counts for. Beyond it the messages with the
+/// smallest hashes are kept: a choice that does not depend on the order or the chunking of
+/// the input, so counts stay exact for every message kept.
+pub const MAX_MESSAGES: usize = 10_000;
+
+fn key_hash(app: &[u8], msg: &[u8]) -> u64 {
+    // FNV-1a: stable across runs and platforms.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in app.iter().chain([0u8].iter()).chain(msg) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+impl Impact {
+    fn prune_messages(&mut self) {
+        if self.messages.len() <= MAX_MESSAGES {
+            return;
+        }
+        let mut hashes: Vec<u64> = self.messages.keys().map(|(a, m)| key_hash(a, m)).collect();
+        hashes.sort_unstable();
+        let cut = hashes[MAX_MESSAGES - 1];
+        self.messages.retain(|(a, m), _| key_hash(a, m) <= cut);
+        self.messages_capped = true;
+    }
 }
 
 impl WindowAcc for Impact {
@@ -522,6 +632,9 @@ impl WindowAcc for Impact {
             .or_insert((0, e.time));
         entry.0 += 1;
         entry.1 = entry.1.min(e.time);
+        if self.messages.len() > 2 * MAX_MESSAGES {
+            self.prune_messages();
+        }
     }
 
     fn merge(&mut self, later: Self) {
@@ -546,6 +659,8 @@ impl WindowAcc for Impact {
             e.0 += n;
             e.1 = e.1.min(t);
         }
+        self.messages_capped |= later.messages_capped;
+        self.prune_messages();
     }
 }
 
@@ -600,6 +715,14 @@ impl Impact {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const REQUESTS: BurstRule = BurstRule {
+        min_bad: 3,
+        min_ratio: 0.2,
+        min_events: 3,
+        requests: true,
+        events: false,
+    };
     use crate::input::chunk_ranges;
 
     #[test]
@@ -622,7 +745,7 @@ mod tests {
             );
         }
         assert_eq!(s.bad_span(), (Some(40), Some(260)));
-        assert_eq!(s.burst_edges(30, 3, 0.2), (Some(100), Some(199)));
+        assert_eq!(s.burst_edges(30, &REQUESTS), (Some(100), Some(199)));
     }
 
     #[test]
@@ -704,7 +827,7 @@ mod tests {
                 scan_windows(&sources, &parsers, &chunks, &windows, rule, None);
             assert_eq!(secs[0].bad_span(), (Some(t0 + 100), Some(t0 + 158)));
             assert_eq!(
-                secs[0].burst_edges(30, 3, 0.2),
+                secs[0].burst_edges(30, &REQUESTS),
                 (Some(t0 + 100), Some(t0 + 158))
             );
             assert_eq!(

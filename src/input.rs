@@ -150,16 +150,28 @@ impl Source {
     }
 }
 
+/// One input to open: its path, and whether it was found inside a directory argument.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    pub path: String,
+    pub from_directory: bool,
+}
+
 /// Expands the command line's inputs: a directory stands for the regular files directly
-/// inside it (not in subdirectories), sorted by name, leaving out hidden files and the binary
-/// files of /var/log (`wtmp`, `btmp`, `lastlog`, `faillog`, `*.journal`). Other names are
-/// kept as given; errors about them come when they are opened.
-pub fn expand(inputs: &[String]) -> Result<Vec<String>> {
+/// inside it (symbolic links followed; not subdirectories), sorted by name, leaving out hidden
+/// files and the binary files of /var/log (`wtmp`, `btmp`, `lastlog`, `faillog`,
+/// `*.journal`). A file reached twice (by a link and by its name) is read once. Other names
+/// are kept as given; errors about them come when they are opened.
+pub fn expand(inputs: &[String]) -> Result<Vec<Input>> {
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for input in inputs {
         let path = std::path::Path::new(input);
         if input == "-" || !path.is_dir() {
-            out.push(input.clone());
+            out.push(Input {
+                path: input.clone(),
+                from_directory: false,
+            });
             continue;
         }
         let mut found = Vec::new();
@@ -173,19 +185,27 @@ pub fn expand(inputs: &[String]) -> Result<Vec<String>> {
                 .any(|b| name.starts_with(b))
                 || name.ends_with(".journal")
                 || name.ends_with(".journal~");
-            if name.starts_with('.')
-                || binary
-                || !entry.file_type().map(|t| t.is_file()).unwrap_or(false)
-            {
+            let is_file = std::fs::metadata(entry.path())
+                .map(|m| m.is_file())
+                .unwrap_or(false);
+            if name.starts_with('.') || binary || !is_file {
                 continue;
             }
-            found.push(entry.path().to_string_lossy().into_owned());
+            found.push(entry.path());
         }
         if found.is_empty() {
             bail!("{input}: no log files in this directory");
         }
         found.sort();
-        out.extend(found);
+        for p in found {
+            let canonical = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+            if seen.insert(canonical) {
+                out.push(Input {
+                    path: p.to_string_lossy().into_owned(),
+                    from_directory: true,
+                });
+            }
+        }
     }
     Ok(out)
 }

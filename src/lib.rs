@@ -14,6 +14,7 @@ pub mod format;
 pub mod generate;
 pub mod input;
 pub mod report;
+pub mod signature;
 pub mod time;
 
 pub mod notable;
@@ -37,18 +38,31 @@ fn pool(config: &Config) -> Result<Option<rayon::ThreadPool>> {
 }
 
 /// Opens the inputs named in the config (directories expanded), decompressing in parallel.
-pub fn open_inputs(config: &Config) -> Result<Vec<Source>> {
-    let paths = input::expand(&config.files)?;
+/// A file named on the command line that cannot be opened is an error; one found in a
+/// directory (an unreadable `/var/log/btmp.1` for a user who is not root) is skipped with a
+/// warning, returned beside the inputs.
+pub fn open_inputs(config: &Config) -> Result<(Vec<Source>, Vec<String>)> {
+    let inputs = input::expand(&config.files)?;
     let pool = pool(config)?;
-    aggregate::map_par(pool.as_ref(), &paths, |p| Source::open(p))
-        .into_iter()
-        .collect()
+    let opened = aggregate::map_par(pool.as_ref(), &inputs, |i| Source::open(&i.path));
+    let mut sources = Vec::new();
+    let mut warnings = Vec::new();
+    for (input, result) in inputs.iter().zip(opened) {
+        match result {
+            Ok(s) => sources.push(s),
+            Err(e) if input.from_directory => warnings.push(format!("{:#}; skipped", e)),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((sources, warnings))
 }
 
 /// Reads the inputs named in the config and analyses them.
 pub fn analyze_files(config: &Config) -> Result<Report> {
-    let sources = open_inputs(config)?;
-    analyze(config, &sources)
+    let (sources, warnings) = open_inputs(config)?;
+    let mut report = analyze(config, &sources)?;
+    report.warnings.extend(warnings);
+    Ok(report)
 }
 
 /// Below this share of sampled lines read, an input's format is in doubt and a warning says so.
@@ -77,7 +91,7 @@ pub fn plan(config: &Config, sources: &[Source]) -> Plan {
         let mut assumptions = Vec::new();
         let (year, month) = match config.year {
             // --year is the year of the newest lines: their month is the reference.
-            Some(y) => (y, last_month(source.bytes(), zone, y).unwrap_or(12)),
+            Some(y) => (y, 12),
             None => {
                 let when = source.modified.unwrap_or_else(std::time::SystemTime::now);
                 let secs = when
@@ -90,11 +104,16 @@ pub fn plan(config: &Config, sources: &[Source]) -> Plan {
                 )
             }
         };
-        let ctx = format::ParseCtx { zone, year, month };
+        let mut ctx = format::ParseCtx { zone, year, month };
         let detection = match config.input_format {
             Some(f) => kind::forced(f, source.bytes(), ctx, log_format.clone()),
             None => kind::detect(source.bytes(), ctx, log_format.clone()),
         };
+        if config.year.is_some() {
+            // --year is the year of the newest entries: their month is the reference.
+            let parser = Parser::new(detection.format, ctx, log_format.clone());
+            ctx.month = last_month(source.bytes(), &parser).unwrap_or(12);
+        }
         if let Some(from) = source.decoded_from {
             assumptions.push(format!("decompressed from {from}"));
         }
@@ -130,19 +149,22 @@ pub fn plan(config: &Config, sources: &[Source]) -> Plan {
     plan
 }
 
-/// The month of the last yearless (syslog) stamp of a file, read in year `year`.
-fn last_month(data: &[u8], zone: time::Zone, year: i32) -> Option<u32> {
-    let ctx = format::ParseCtx {
-        zone,
-        year,
-        month: 12,
-    };
+/// The month (in the parser's zone) of the last entry of a file that the parser reads.
+fn last_month(data: &[u8], parser: &Parser) -> Option<u32> {
     let tail = &data[data.len().saturating_sub(64 * 1024)..];
     let lines: Vec<&[u8]> = input::lines(tail).collect();
-    lines.iter().rev().take(100).find_map(|l| {
-        let e = format::syslog::parse(l, &ctx)?;
-        Some(chrono::Datelike::month(&zone.local(e.time)))
-    })
+    let mut cache = time::ClfCache::default();
+    lines
+        .iter()
+        .rev()
+        .take(100)
+        .find_map(|l| match parser.parse(l, &mut cache)? {
+            kind::Record::Event(e) => Some(chrono::Datelike::month(&parser.ctx.zone.local(e.time))),
+            kind::Record::Access(a) => {
+                Some(chrono::Datelike::month(&parser.ctx.zone.local(a.time)))
+            }
+            kind::Record::Continuation => None,
+        })
 }
 
 fn month_name(m: u32) -> &'static str {
@@ -184,7 +206,10 @@ pub fn analyze(config: &Config, sources: &[Source]) -> Result<Report> {
     let (series, series_note) = aggregate::to_series(&all, th.bucket_s);
     let activity: Vec<detect::SourceActivity> = per_source
         .iter()
-        .map(|s| aggregate::activity(s, &series))
+        .enumerate()
+        .filter_map(|(k, s)| {
+            aggregate::activity(k, s, &series, th.silence_min_expected, th.min_error_events)
+        })
         .collect();
     let coverage: Vec<(i64, i64)> = per_source
         .iter()
@@ -228,7 +253,7 @@ pub fn analyze(config: &Config, sources: &[Source]) -> Result<Report> {
 
 /// `hindsight formats`: what each input was recognised as, and why, as text or JSON.
 pub fn formats_report(config: &Config) -> Result<String> {
-    let sources = open_inputs(config)?;
+    let (sources, skipped) = open_inputs(config)?;
     let plan = plan(config, &sources);
     let warnings: Vec<Vec<String>> = sources
         .iter()
@@ -252,6 +277,9 @@ pub fn formats_report(config: &Config) -> Result<String> {
             })
         })
         .collect();
+    for w in &skipped {
+        eprintln!("hindsight: warning: {}", report::terminal_safe(w));
+    }
     if config.format == OutputFormat::Json {
         return Ok(serde_json::to_string_pretty(&rows).expect("serialisable") + "\n");
     }
@@ -321,7 +349,11 @@ pub fn warnings(report: &Report) -> Vec<String> {
         .flat_map(|s| s.warnings.iter().cloned())
         .collect();
     for s in &report.sources {
-        if let Some(kind) = &s.compression {
+        if let Some(kind) = s
+            .compression
+            .as_deref()
+            .filter(|k| !matches!(*k, "gzip" | "zstd"))
+        {
             w.push(format!(
                 "{}: {kind}-compressed input is not read yet; decompress it first (e.g. zcat {} | hindsight report -)",
                 s.path, s.path

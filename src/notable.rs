@@ -76,8 +76,8 @@ pub struct Rule {
 /// The rules, in priority order.
 #[rustfmt::skip]
 pub const RULES: &[Rule] = &[
-    Rule { kind: Kind::OomKill, apps: &[], needles: &["Out of memory: Kill", "oom-kill:", "invoked oom-killer", "Memory cgroup out of memory", "OOM killer", "oom_reaper: reaped"], label: "Out-of-memory kill" },
-    Rule { kind: Kind::Crash, apps: &[], needles: &["segfault at ", "general protection fault", "SIGSEGV", "core dumped", "Kernel panic", "kernel BUG at"], label: "Crash" },
+    Rule { kind: Kind::OomKill, apps: &[], needles: &["Out of memory: Kill", "oom-kill:", "invoked oom-killer", "Memory cgroup out of memory", "OOM killer", "oom_reaper: reaped", "OOMKilled", "java.lang.OutOfMemoryError", "Allowed memory size of", "MemoryError", "out of memory"], label: "Out of memory" },
+    Rule { kind: Kind::Crash, apps: &[], needles: &["segfault at ", "general protection fault", "SIGSEGV", "Segmentation fault", "core dumped", "Kernel panic", "kernel BUG at", "exited on signal ", "exit signal ", "terminated by signal", "panic: "], label: "Crash" },
     Rule { kind: Kind::DiskFull, apps: &[], needles: &["No space left on device", "ENOSPC", "disk full", "Disk full"], label: "Disk full" },
     Rule { kind: Kind::IoError, apps: &[], needles: &["I/O error", "EXT4-fs error", "XFS: ", "Buffer I/O error", "Remounting filesystem read-only", "blocked for more than"], label: "Disk or I/O error" },
     Rule { kind: Kind::ServiceFailed, apps: &[], needles: &["Failed to start ", "entered failed state", "Failed with result", "Main process exited, code=killed", "Main process exited, code=dumped", "Start request repeated too quickly"], label: "Service failed" },
@@ -141,6 +141,11 @@ mod tests {
             ("systemd-logind", "New session 812 of user deploy.", None),
             ("argocd", "Deployment api rolled back to revision 41", Some(Kind::Deploy)),
             ("kernel", "Linux version 6.1.0-13-amd64", Some(Kind::Reboot)),
+            ("apache", "child pid 4242 exit signal Segmentation fault (11)", Some(Kind::Crash)),
+            ("nginx", "worker process 1234 exited on signal 9", Some(Kind::Crash)),
+            ("api", "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space", Some(Kind::OomKill)),
+            ("php-fpm", "PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted", Some(Kind::OomKill)),
+            ("dockerd", "container web exited: OOMKilled=true exitCode=137", Some(Kind::OomKill)),
             ("cron", "(root) CMD (run-parts /etc/cron.hourly)", None),
         ];
         for (app, msg, want) in rows {

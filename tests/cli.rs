@@ -59,7 +59,7 @@ fn empty_file_gives_a_no_data_report() {
     assert!(out.status.success());
     let md = String::from_utf8_lossy(&out.stdout);
     assert!(
-        md.contains("No requests were analysed: no requests could be read"),
+        md.contains("No requests were analysed: no entries could be read"),
         "{md}"
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("empty input"));

@@ -60,7 +60,7 @@ fn one_line_dated_9999_does_not_push_out_the_real_data() {
     assert!(
         v["notes"]
             .to_string()
-            .contains("1 requests with outlying timestamps"),
+            .contains("1 entries with outlying timestamps"),
         "{}",
         v["notes"]
     );
@@ -227,7 +227,7 @@ fn compressed_input_gets_a_clear_warning() {
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("gzip-compressed") && err.contains("access.log.2.gz"),
+        err.contains("gzip data could not be decompressed") && err.contains("access.log.2.gz"),
         "{err}"
     );
 }
@@ -306,4 +306,277 @@ fn files_that_cannot_be_mapped_are_read() {
     }
     let v = report_json(&[p]);
     assert_eq!(v["sources"][0]["lines"], 1);
+}
+
+/// One JSON line of a journald export.
+fn journal_line(t_us: i64, prio: u8, app: &str, msg: &str) -> String {
+    format!("{{\"__REALTIME_TIMESTAMP\":\"{t_us}\",\"PRIORITY\":\"{prio}\",\"SYSLOG_IDENTIFIER\":\"{app}\",\"MESSAGE\":\"{msg}\"}}\n")
+}
+
+#[test]
+fn an_hourly_batch_job_falling_quiet_is_not_a_silence() {
+    let dir = tempfile::tempdir().unwrap();
+    let (access, _) = write_log(
+        dir.path(),
+        "access.log",
+        &GenConfig {
+            minutes: 240,
+            ..GenConfig::new(Scenario::Quiet, 6)
+        },
+    );
+    let t0 = 1_795_860_000i64;
+    let mut journal = String::new();
+    for minute in 0..240i64 {
+        let busy = minute % 60 < 10;
+        for k in 0..if busy { 50 } else { 1 } {
+            journal.push_str(&journal_line(
+                (t0 + minute * 60 + k) * 1_000_000,
+                6,
+                "backup",
+                "copied chunk",
+            ));
+        }
+    }
+    let jpath = dir.path().join("journal.json");
+    std::fs::write(&jpath, journal).unwrap();
+    let v = report_json(&[access.to_str().unwrap(), jpath.to_str().unwrap()]);
+    assert_eq!(
+        v["incidents"].as_array().unwrap().len(),
+        0,
+        "{}",
+        v["incidents"]
+    );
+}
+
+#[test]
+fn a_few_error_lines_per_failure_are_not_an_incident_but_a_burst_among_noise_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let t0 = 1_795_860_000i64;
+    let mut app = String::new();
+    let mut noisy = String::new();
+    for s in 0..(4 * 3600i64) {
+        let t = t0 + s;
+        // Every 40 s one failure writes three ERROR lines at once.
+        let failure = s % 40 == 0;
+        let burst = (2 * 3600..2 * 3600 + 900).contains(&s) && s % 3 == 0;
+        if failure || burst {
+            for _ in 0..if failure { 3 } else { 1 } {
+                app.push_str(&format!(
+                    "{{\"ts\":{t},\"level\":\"error\",\"msg\":\"payment {} failed\"}}\n",
+                    s % 97
+                ));
+            }
+        } else {
+            app.push_str(&format!(
+                "{{\"ts\":{t},\"level\":\"info\",\"msg\":\"ok\"}}\n"
+            ));
+        }
+        // Another input logs about 70 errors a minute all the time.
+        if s % 6 != 0 {
+            noisy.push_str(&journal_line(
+                t * 1_000_000,
+                3,
+                "sshd",
+                "error: maximum authentication attempts exceeded",
+            ));
+        }
+    }
+    let app_path = dir.path().join("app.jsonl");
+    let noisy_path = dir.path().join("sshd.json");
+    std::fs::write(&app_path, &app).unwrap();
+    std::fs::write(&noisy_path, &noisy).unwrap();
+    let v = report_json(&[app_path.to_str().unwrap(), noisy_path.to_str().unwrap()]);
+    let inc = v["incidents"].as_array().unwrap();
+    assert_eq!(inc.len(), 1, "{}", v["incidents"]);
+    assert!(
+        (secs(&inc[0]["onset"]).unwrap() - (t0 + 7200)).abs() <= 60,
+        "{}",
+        inc[0]["onset"]
+    );
+    assert!(
+        (secs(&inc[0]["resolved"]).unwrap() - (t0 + 8097)).abs() <= 60,
+        "{}",
+        inc[0]["resolved"]
+    );
+}
+
+#[test]
+fn unrelated_errors_of_another_input_do_not_move_the_edges() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = GenConfig {
+        utc_offset_min: 0,
+        ..GenConfig::new(Scenario::Spike, 1)
+    };
+    let (access, truth) = write_log(dir.path(), "access.log", &cfg);
+    let mut noise = String::new();
+    for t in (truth.first..truth.last).step_by(15) {
+        noise.push_str(&format!(
+            "{}Z ERROR smartd: Device /dev/sda temperature high\n",
+            hindsight::time::rfc3339(t).trim_end_matches('Z')
+        ));
+    }
+    let npath = dir.path().join("noise.log");
+    std::fs::write(&npath, noise).unwrap();
+    let v = report_json(&[access.to_str().unwrap(), npath.to_str().unwrap()]);
+    let inc = &v["incidents"][0];
+    assert_eq!(inc["signals"], serde_json::json!(["5xx"]));
+    assert!(
+        (secs(&inc["onset"]).unwrap() - truth.incidents[0].onset).abs() <= 5,
+        "{}",
+        inc["onset"]
+    );
+    assert!(
+        (secs(&inc["resolved"]).unwrap() - truth.incidents[0].resolved).abs() <= 5,
+        "{}",
+        inc["resolved"]
+    );
+    assert!(
+        inc["timeline"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("failed request"),
+        "{}",
+        inc["timeline"][0]
+    );
+}
+
+#[test]
+fn repeated_notable_events_are_grouped_and_failures_come_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = GenConfig {
+        utc_offset_min: 0,
+        ..GenConfig::new(Scenario::Spike, 1)
+    };
+    let (access, truth) = write_log(dir.path(), "access.log", &cfg);
+    let onset = truth.incidents[0].onset;
+    let mut journal = String::new();
+    for t in (onset - 1800..onset).step_by(10) {
+        journal.push_str(&journal_line(
+            t * 1_000_000,
+            6,
+            "systemd",
+            &format!("Started Session {} of user alice.", t % 1000),
+        ));
+    }
+    journal.push_str(&journal_line(
+        (onset - 5) * 1_000_000,
+        3,
+        "kernel",
+        "Out of memory: Killed process 4242 (java) total-vm:812345kB",
+    ));
+    let jpath = dir.path().join("journal.json");
+    std::fs::write(&jpath, journal).unwrap();
+    let v = report_json(&[access.to_str().unwrap(), jpath.to_str().unwrap()]);
+    let timeline = v["incidents"][0]["timeline"].as_array().unwrap();
+    let started: Vec<_> = timeline
+        .iter()
+        .filter(|e| e["kind"] == "service-started")
+        .collect();
+    assert_eq!(started.len(), 1);
+    assert_eq!(started[0]["repeats"], 180);
+    assert!(timeline
+        .iter()
+        .any(|e| e["kind"] == "oom-kill" && secs(&e["time"]) == Some(onset - 5)));
+}
+
+#[test]
+fn since_gives_the_same_notable_events_for_any_chunk_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = GenConfig {
+        utc_offset_min: 0,
+        ..GenConfig::new(Scenario::Spike, 1)
+    };
+    let (access, truth) = write_log(dir.path(), "access.log", &cfg);
+    let onset = truth.incidents[0].onset;
+    let mut journal = String::new();
+    for t in (onset - 1200..onset + 600).step_by(60) {
+        journal.push_str(&journal_line(
+            t * 1_000_000,
+            6,
+            "sudo",
+            &format!("alice : TTY=pts/0 ; USER=root ; COMMAND=/bin/echo {t}"),
+        ));
+    }
+    let jpath = dir.path().join("journal.json");
+    std::fs::write(&jpath, journal).unwrap();
+    let since = hindsight::time::rfc3339(onset - 600);
+    let run = |chunk: &str| {
+        bin()
+            .args([
+                "report",
+                "--format",
+                "json",
+                "--since",
+                &since,
+                "--chunk-size",
+                chunk,
+            ])
+            .arg(&access)
+            .arg(&jpath)
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let a = run("1");
+    assert!(a == run("4194304"));
+    let v: serde_json::Value = serde_json::from_slice(&a).unwrap();
+    for e in v["incidents"][0]["timeline"].as_array().unwrap() {
+        assert!(secs(&e["time"]).unwrap() >= onset - 600, "{e}");
+    }
+}
+
+#[test]
+fn a_stray_future_date_in_an_error_log_keeps_the_real_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = String::new();
+    for s in (0..7200).step_by(5) {
+        let t = hindsight::time::utc_datetime(1_795_860_000 + s).format("%Y/%m/%d %H:%M:%S");
+        let level = if (3600..4500).contains(&s) {
+            "error"
+        } else {
+            "notice"
+        };
+        log.push_str(&format!(
+            "{t} [{level}] 12#0: *{s} upstream prematurely closed connection\n"
+        ));
+    }
+    log.push_str("2031/01/01 00:00:00 [error] 12#0: clock jumped\n");
+    let path = dir.path().join("error.log");
+    std::fs::write(&path, log).unwrap();
+    let v = report_json(&[path.to_str().unwrap(), "--tz", "UTC"]);
+    assert_eq!(
+        v["incidents"].as_array().unwrap().len(),
+        1,
+        "{}",
+        v["notes"]
+    );
+    assert!(
+        v["notes"]
+            .to_string()
+            .contains("1 entries with outlying timestamps"),
+        "{}",
+        v["notes"]
+    );
+}
+
+#[test]
+fn directory_links_are_followed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = write_log(
+        dir.path(),
+        "access.log",
+        &GenConfig {
+            minutes: 30,
+            ..GenConfig::new(Scenario::Quiet, 1)
+        },
+    );
+    std::os::unix::fs::symlink(&path, dir.path().join("current.log")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/x.log", dir.path().join("dangling.log")).unwrap();
+    let v = report_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(
+        v["sources"].as_array().unwrap().len(),
+        1,
+        "{}",
+        v["sources"]
+    );
 }

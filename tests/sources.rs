@@ -275,7 +275,7 @@ fn access_log_silence_with_syslog_oom_kill_and_restart_on_one_timeline() {
             .stdout,
     )
     .unwrap();
-    assert!(md.contains("Out-of-memory kill"), "{md}");
+    assert!(md.contains("Out of memory (kernel)"), "{md}");
     let local = hindsight::time::utc_datetime(kill + 3600)
         .format("%H:%M:%S")
         .to_string();

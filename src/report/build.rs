@@ -139,9 +139,10 @@ fn source_report(meta: SourceMeta<'_>, s: &SourceAgg) -> SourceReport {
     }
     let with_offset: u64 = s.offsets.values().sum();
     let entries = s.parsed - s.continuation - s.out_of_range.min(s.parsed - s.continuation);
-    if entries > with_offset && s.parsed > 0 {
+    // journald stamps are epoch microseconds: exact without an offset.
+    if entries > with_offset && s.parsed > 0 && format != Format::Journald {
         assumptions.push(format!(
-            "{} entries have no UTC offset in their stamps and were read in the zone given by --tz (default: the machine's)",
+            "{} entries have no UTC offset in their stamps; stamps without one were read in the zone given by --tz (default: the machine's)",
             thousands(entries - with_offset)
         ));
     }
@@ -353,15 +354,15 @@ pub fn build(inp: Inputs<'_>) -> Report {
     let last = sources.iter().filter_map(|s| s.last).max();
     let parsed: u64 = sources.iter().map(|s| s.parsed).sum();
     let out_of_range: u64 = sources.iter().map(|s| s.out_of_range).sum();
-    if totals.requests == 0 && parsed > 0 && out_of_range == parsed {
+    let entries: u64 = all_buckets.values().map(|b| b.requests + b.events).sum();
+    if entries == 0 && parsed > 0 && out_of_range == parsed {
         notes.push(format!(
-            "all {} parsed requests fall outside --since/--until, so nothing was analysed",
+            "all {} parsed entries fall outside --since/--until, so nothing was analysed",
             thousands(parsed)
         ));
-    } else if totals.requests == 0 {
-        notes
-            .push("no requests could be read from the inputs, so nothing could be analysed".into());
-    } else if det.baseline.requests_per_bucket < th.min_bad_requests as f64 {
+    } else if entries == 0 {
+        notes.push("no entries could be read from the inputs, so nothing could be analysed".into());
+    } else if totals.requests > 0 && det.baseline.requests_per_bucket < th.min_bad_requests as f64 {
         notes.push(format!(
             "a typical {} bucket holds {} requests, fewer than the {} bad requests a bad bucket needs: short bursts of errors cannot be told from noise; a larger --bucket may help",
             human_duration(th.bucket_s),
@@ -436,6 +437,7 @@ pub fn build(inp: Inputs<'_>) -> Report {
                 .collect(),
         },
         notes,
+        warnings: Vec::new(),
     }
 }
 
@@ -489,6 +491,12 @@ fn timeline(t: TimelineInputs<'_>) -> Vec<TimelineEntry> {
         source: source.to_string(),
         kind: kind.into(),
         text,
+        detail: None,
+        repeats: 1,
+    };
+    let with_detail = |mut e: TimelineEntry, detail: String| {
+        e.detail = Some(detail);
+        e
     };
     let silence_only = raw.signals == [Signal::Silence];
     let silent_names: Vec<String> = raw
@@ -498,36 +506,53 @@ fn timeline(t: TimelineInputs<'_>) -> Vec<TimelineEntry> {
         .map(|n| short_name(n))
         .collect();
     let mut out = Vec::new();
-    let onset_text = match (silence_only, &ev.first_bad) {
-        (true, _) => format!(
-            "Impact began: last entry logged before {} went silent.",
-            silent_names.join(" and ")
-        ),
-        (false, Some(FirstBad::Request { status, path })) if *status >= 500 => {
+    let onset_entry = match (silence_only, &ev.first_bad) {
+        (true, _) => entry(
+            onset,
+            &detector,
+            "onset",
             format!(
-                "Impact began: first failed request (HTTP {status} on {}).",
-                excerpt(path, 80)
-            )
-        }
-        (false, Some(FirstBad::Request { path, .. })) => format!(
-            "Impact began: first request slower than {} (on {}).",
-            det.latency_threshold_us()
-                .map_or("the threshold".to_string(), |us| format!(
-                    "{} ms",
-                    us / 1000
-                )),
-            excerpt(path, 80)
+                "Impact began: last entry logged before {} went silent.",
+                silent_names.join(" and ")
+            ),
         ),
-        (false, Some(FirstBad::Event { app, message })) => {
-            format!(
-                "Impact began: first error logged by {}: {}",
-                excerpt(app, 40),
-                excerpt(message, 120)
-            )
-        }
-        (false, None) => "Impact began.".to_string(),
+        (false, Some(FirstBad::Request { status, path })) if *status >= 500 => with_detail(
+            entry(
+                onset,
+                &detector,
+                "onset",
+                format!("Impact began: first failed request, HTTP {status}, on"),
+            ),
+            excerpt(path, 80),
+        ),
+        (false, Some(FirstBad::Request { path, .. })) => with_detail(
+            entry(
+                onset,
+                &detector,
+                "onset",
+                format!(
+                    "Impact began: first request slower than {}, on",
+                    det.latency_threshold_us()
+                        .map_or("the threshold".to_string(), |us| format!(
+                            "{} ms",
+                            us / 1000
+                        ))
+                ),
+            ),
+            excerpt(path, 80),
+        ),
+        (false, Some(FirstBad::Event { app, message })) => with_detail(
+            entry(
+                onset,
+                &detector,
+                "onset",
+                format!("Impact began: first error logged by {}:", excerpt(app, 40)),
+            ),
+            excerpt(message, 120),
+        ),
+        (false, None) => entry(onset, &detector, "onset", "Impact began.".to_string()),
     };
-    out.push(entry(onset, &detector, "onset", onset_text));
+    out.push(onset_entry);
     if let Some(d) = detected {
         let rule = if silence_only {
             format!(
@@ -614,17 +639,17 @@ fn timeline(t: TimelineInputs<'_>) -> Vec<TimelineEntry> {
             .get(hit.source)
             .map_or_else(String::new, |n| short_name(n));
         let app = excerpt(&hit.app, 40);
-        let who = if app.is_empty() {
-            String::new()
+        let text = if app.is_empty() {
+            format!("{}:", hit.label)
         } else {
-            format!("{app}: ")
+            format!("{} ({app}):", hit.label)
         };
-        out.push(entry(
-            hit.time,
-            &source,
-            hit.kind.name(),
-            format!("{}: {who}{}", hit.label, excerpt(&hit.message, 160)),
-        ));
+        let mut e = with_detail(
+            entry(hit.time, &source, hit.kind.name(), text),
+            excerpt(&hit.message, 160),
+        );
+        e.repeats = hit.repeats;
+        out.push(e);
     }
     out.sort_by_key(|e| e.time);
     out

@@ -120,15 +120,18 @@ fn what_failed(i: &Incident) -> String {
         parts.push("slow responses".to_string());
     }
     if sig("errors") {
-        let mut apps: Vec<&str> = i
+        let mut apps: Vec<&str> = Vec::new();
+        for a in i
             .impact
             .top_errors
             .iter()
             .map(|e| e.app.as_str())
             .filter(|a| !a.is_empty())
-            .collect();
-        apps.dedup();
-        apps.truncate(3);
+        {
+            if !apps.contains(&a) && apps.len() < 3 {
+                apps.push(a);
+            }
+        }
         parts.push(if apps.is_empty() {
             "errors in the application logs".to_string()
         } else {
@@ -142,7 +145,7 @@ fn what_failed(i: &Incident) -> String {
         });
     }
     if sig("silence") {
-        parts.push("no entries logged at all (a log went silent)".to_string());
+        parts.push(format!("nothing logged at all by {}", silent_names(i)));
     }
     parts.join(" and ")
 }
@@ -171,7 +174,8 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
     let silence_only = i.signals == ["silence"];
     let mut impact = if silence_only {
         format!(
-            "**Impact:** no request was logged for {} (the access log went silent): the server, or its logging, was down. ",
+            "**Impact:** nothing was logged by {} for {}: the service, or its logging, was down. ",
+            silent_names(i),
             human_duration(i.duration_s.unwrap_or(0))
         )
     } else {
@@ -202,7 +206,7 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
     if let Some(m) = imp.missing_requests {
         let _ = write!(
             impact,
-            "About {} requests were expected from the usual traffic. ",
+            "About {} entries were expected from the usual traffic. ",
             thousands(m)
         );
     }
@@ -229,9 +233,18 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
         } else {
             format!(" *({})*", markdown_escape(&e.source))
         };
+        let detail = e
+            .detail
+            .as_deref()
+            .map_or(String::new(), |d| format!(" `{}`", code_span(d)));
+        let repeats = if e.repeats > 1 {
+            format!(" (×{})", thousands(e.repeats))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             o,
-            "- **{}** — {}{source}",
+            "- **{}** — {}{detail}{repeats}{source}",
             z.format_time(e.time.0, true),
             markdown_escape(&e.text)
         );
@@ -356,7 +369,7 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
         );
     }
     if let Some(m) = imp.missing_requests {
-        let _ = writeln!(o, "| Requests missing (silence) | about {} |", thousands(m));
+        let _ = writeln!(o, "| Entries missing (silence) | about {} |", thousands(m));
     }
     if silence_only {
         let _ = writeln!(
@@ -476,9 +489,40 @@ fn fmt_ms(v: f64) -> String {
     }
 }
 
+/// The inputs that went silent, by file name.
+fn silent_names(i: &Incident) -> String {
+    let names: Vec<String> = i
+        .impact
+        .silent_sources
+        .iter()
+        .map(|p| {
+            format!(
+                "`{}`",
+                code_span(
+                    &std::path::Path::new(p)
+                        .file_name()
+                        .map_or(p.clone(), |f| f.to_string_lossy().into_owned())
+                )
+            )
+        })
+        .collect();
+    if names.is_empty() {
+        "an input".to_string()
+    } else {
+        names.join(" and ")
+    }
+}
+
 fn evidence_sentence(i: &Incident) -> String {
+    if let (true, Some(e)) = (i.impact.statuses.is_empty(), i.impact.top_errors.first()) {
+        return format!(
+            "Evidence: mostly `{}` logged by `{}` (see *Root cause and resolution*).",
+            code_span(&e.message),
+            code_span(&e.app)
+        );
+    }
     if i.impact.statuses.is_empty() {
-        return "Evidence: the requests stopped; the reason is in the system's other logs."
+        return "Evidence: the entries stopped; the reason is in the system's other logs."
             .to_string();
     }
     let mut s = String::from("Evidence: ");

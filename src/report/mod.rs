@@ -6,10 +6,12 @@
 //! inside; JSON carries them as RFC 3339 with `Z`, the other renderers in the chosen zone.
 
 mod build;
+mod chart;
 mod markdown;
 mod text;
 
 pub use build::{build, Inputs};
+pub use chart::{render_mermaid, render_svg};
 pub use markdown::render_markdown;
 pub use text::render_text;
 
@@ -41,8 +43,10 @@ pub struct Report {
     pub thresholds: ThresholdsReport,
     pub incidents: Vec<Incident>,
     pub series: SeriesReport,
-    /// Assumptions and warnings that apply to the whole report.
+    /// Assumptions that apply to the whole report.
     pub notes: Vec<String>,
+    /// Problems that left the report incomplete (inputs skipped).
+    pub warnings: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -202,7 +206,12 @@ pub struct TimelineEntry {
     pub time: Time,
     pub source: String,
     pub kind: String,
+    /// What happened, in hindsight's words ...
     pub text: String,
+    /// ... and the log's own words (a message or a path), when there are any.
+    pub detail: Option<String>,
+    /// How many like events this entry stands for (repeats with other numbers).
+    pub repeats: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -265,7 +274,7 @@ pub fn markdown_escape(s: &str) -> String {
         }
         if matches!(
             c,
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '|' | '<' | '>' | '~'
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '|' | '<' | '>' | '~' | '&'
         ) {
             out.push('\\');
         }
