@@ -28,6 +28,8 @@ pub enum Command {
     Timeline(ReportArgs),
     /// Shows what format each input was recognised as, and why.
     Formats(ReportArgs),
+    /// Lists the templates of the error-level entries of the inputs, with counts.
+    Signatures(ReportArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -165,6 +167,8 @@ pub struct Config {
     pub year: Option<i32>,
     /// `hindsight formats`: show detection only.
     pub formats_only: bool,
+    /// `hindsight signatures`: list error templates only.
+    pub signatures_only: bool,
 }
 
 /// Longest duration any flag accepts: 30 days.
@@ -268,6 +272,7 @@ impl Config {
             log_format,
             year: a.year,
             formats_only: false,
+            signatures_only: false,
             files: a.files,
             format: a.format.unwrap_or(default_format),
             output: a.output,
@@ -308,6 +313,10 @@ impl Cli {
             Command::Timeline(a) => Config::from_args(a, OutputFormat::Text),
             Command::Formats(a) => Config::from_args(a, OutputFormat::Text).map(|c| Config {
                 formats_only: true,
+                ..c
+            }),
+            Command::Signatures(a) => Config::from_args(a, OutputFormat::Text).map(|c| Config {
+                signatures_only: true,
                 ..c
             }),
         }

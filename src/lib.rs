@@ -309,6 +309,58 @@ pub fn formats_report(config: &Config) -> Result<String> {
     Ok(out)
 }
 
+/// `hindsight signatures`: the templates of every error-or-worse entry of the inputs, mined
+/// in input order by one miner (so the clusterer can be checked on its own), as text or JSON.
+pub fn signatures_report(config: &Config) -> Result<String> {
+    let (sources, skipped) = open_inputs(config)?;
+    for w in &skipped {
+        eprintln!("hindsight: warning: {}", report::terminal_safe(w));
+    }
+    let plan = plan(config, &sources);
+    let mut miner = signature::SignatureMiner::new(signature::MinerConfig::default());
+    let mut errors = 0u64;
+    for (source, parser) in sources.iter().zip(&plan.parsers) {
+        let mut cache = time::ClfCache::default();
+        for line in input::lines(source.bytes()) {
+            if let Some(kind::Record::Event(e)) = parser.parse(line, &mut cache) {
+                let in_range = config.since.is_none_or(|s| e.time >= s)
+                    && config.until.is_none_or(|u| e.time < u);
+                if in_range && e.level.is_some_and(|l| l.is_error()) {
+                    errors += 1;
+                    miner.add(&e.message, e.time);
+                }
+            }
+        }
+    }
+    let sigs = miner.signatures();
+    if config.format == OutputFormat::Json {
+        let v = serde_json::json!({ "error_entries": errors, "other": miner.other(), "signatures": sigs });
+        return Ok(serde_json::to_string_pretty(&v).expect("serialisable") + "\n");
+    }
+    let zone = config.zone.unwrap_or_else(time::Zone::machine);
+    let mut out = format!(
+        "{} error entries, {} signatures\n",
+        report::thousands(errors),
+        sigs.len()
+    );
+    for s in &sigs {
+        out.push_str(&format!(
+            "{:>8}  {}  {}  {}\n",
+            report::thousands(s.count),
+            zone.format_time(s.first_seen, true),
+            s.id,
+            report::terminal_safe(&s.template)
+        ));
+    }
+    if miner.other() > 0 {
+        out.push_str(&format!(
+            "{:>8}  (other: the cluster cap was reached)\n",
+            report::thousands(miner.other())
+        ));
+    }
+    Ok(out)
+}
+
 /// Periods between the inputs that no input covers (several files with a gap between them):
 /// missing traffic there is not an outage, only missing logs.
 fn coverage_gaps(coverage: &[(i64, i64)], bucket_s: i64) -> Vec<String> {

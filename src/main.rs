@@ -36,8 +36,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             std::process::exit(2)
         }
     };
-    if config.formats_only {
-        let text = hindsight::formats_report(&config)?;
+    if config.formats_only || config.signatures_only {
+        let text = if config.formats_only {
+            hindsight::formats_report(&config)?
+        } else {
+            hindsight::signatures_report(&config)?
+        };
         std::io::stdout()
             .lock()
             .write_all(text.as_bytes())

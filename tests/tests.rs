@@ -16,6 +16,8 @@ mod regressions;
 mod sources;
 // The corpus files in a supported format, and their format.
 mod corpus;
+// Root-cause evidence: signatures, changes before onset and recovery.
+mod evidence;
 // Real access-log lines written by others (excerpts in tests/data).
 mod real_logs;
 // The bundled sample logs and their ground truth.

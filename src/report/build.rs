@@ -335,11 +335,32 @@ pub fn build(inp: Inputs<'_>) -> Report {
                 peak,
                 impact,
                 timeline,
-                signatures: Vec::new(),
+                signatures: ev
+                    .signatures
+                    .iter()
+                    .map(|s| Signature {
+                        id: s.id.clone(),
+                        template: s.template.clone(),
+                        app: String::from_utf8_lossy(&s.app).into_owned(),
+                        count: s.count,
+                        baseline_count: s.baseline,
+                        first_seen: Time(s.first_seen),
+                        new: s.new,
+                        growth: s.growth.map(|g| (g * 10.0).round() / 10.0),
+                        share: ratio(s.count, ev.impact.bad_events),
+                        example: String::from_utf8_lossy(&s.example).into_owned(),
+                    })
+                    .collect(),
+                changes: Changes::default(),
+                measures: Vec::new(),
             }
         })
         .collect();
 
+    let mut incidents: Vec<Incident> = incidents;
+    for inc in incidents.iter_mut() {
+        inc.changes = changes_of(inc);
+    }
     let all = all_buckets.values();
     let slow: u64 = all.clone().map(|x| x.slow(det.latency_bin)).sum();
     let s5xx: u64 = all.clone().map(|x| x.s5xx).sum();
@@ -370,7 +391,7 @@ pub fn build(inp: Inputs<'_>) -> Report {
             th.min_bad_requests
         ));
     }
-    Report {
+    let mut report = Report {
         version: env!("CARGO_PKG_VERSION").to_string(),
         timezone: zone.name(),
         zone,
@@ -438,6 +459,39 @@ pub fn build(inp: Inputs<'_>) -> Report {
         },
         notes,
         warnings: Vec::new(),
+    };
+    let thresholds = report.thresholds.clone();
+    for inc in report.incidents.iter_mut() {
+        inc.measures = super::measures::suggest(inc, &thresholds);
+    }
+    report
+}
+
+/// The timeline entries that are changes made to the system, in the 30 minutes before onset
+/// and in the 10 minutes before resolution (or before the end of the logs).
+fn changes_of(inc: &Incident) -> Changes {
+    const CHANGES: [&str; 8] = [
+        "service-stopped",
+        "service-started",
+        "reload",
+        "reboot",
+        "package",
+        "deploy",
+        "sudo",
+        "login",
+    ];
+    let onset = inc.onset.0;
+    let end = inc.resolved.or(inc.mitigated).map(|t| t.0);
+    let pick = |from: i64, to: i64| -> Vec<TimelineEntry> {
+        inc.timeline
+            .iter()
+            .filter(|e| CHANGES.contains(&e.kind.as_str()) && (from..=to).contains(&e.time.0))
+            .cloned()
+            .collect()
+    };
+    Changes {
+        before_onset: pick(onset - 30 * 60, onset),
+        before_recovery: end.map_or_else(Vec::new, |r| pick((r - 10 * 60).max(onset + 1), r)),
     }
 }
 

@@ -272,6 +272,7 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
         o,
         "TODO: explain the root cause and how it was fixed. Evidence from the logs:\n"
     );
+    signatures_and_changes(o, r, i);
     if !imp.statuses.is_empty() {
         let codes: Vec<String> = imp
             .statuses
@@ -341,7 +342,7 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
     o.push('\n');
 
     let _ = writeln!(o, "## Corrective and preventative measures{h}\n");
-    for m in measures(r, i) {
+    for m in &i.measures {
         let _ = writeln!(o, "- [ ] {m}");
     }
     let _ = writeln!(o, "- [ ] TODO: fix the root cause.\n- [ ] TODO: what would have made this shorter or smaller?\n");
@@ -536,59 +537,84 @@ fn evidence_sentence(i: &Incident) -> String {
     s
 }
 
-/// Measures suggested by the notable system events of an incident, one per kind.
-const EVENT_MEASURES: &[(&str, &str)] = &[
-    ("oom-kill", "A process was killed for lack of memory: set a memory limit for the service and alert on memory pressure before the OOM killer acts."),
-    ("disk-full", "A disk filled up: alert on disk usage (e.g. above 85 %) and make sure logs are rotated and compressed."),
-    ("io-error", "The kernel reported disk I/O errors: check the disk's health (SMART) and alert on kernel I/O errors."),
-    ("crash", "A process crashed: collect its core dump or stack trace and alert on crash loops."),
-    ("service-failed", "A systemd unit failed: alert on failed units and review its restart policy (Restart=, StartLimitBurst=)."),
-];
-
-/// Measures the evidence suggests.
-fn measures(r: &Report, i: &Incident) -> Vec<String> {
-    let mut m: Vec<String> = EVENT_MEASURES
-        .iter()
-        .filter(|(kind, _)| i.timeline.iter().any(|e| e.kind == *kind))
-        .map(|(_, text)| text.to_string())
-        .collect();
-    let t = &r.thresholds;
-    match i.time_to_detect_s {
-        None => m.push(format!(
-            "Add an alert on the bad-request ratio (≥ {} for {}): none of that shape would have fired for this incident.",
-            percent(t.effective_error_ratio),
-            human_duration(t.alert_after_s)
-        )),
-        Some(d) if d > 600 => m.push(format!(
-            "Detection took {}: alert earlier (a shorter `for:` or a burn-rate alert on the error budget).",
-            human_duration(d)
-        )),
-        Some(_) => m.push("TODO: did an alert like the one in the timeline fire? If not, add it.".to_string()),
+/// The error signatures new in the incident, and what changed before onset and before
+/// recovery, stated as correlation in time.
+fn signatures_and_changes(o: &mut String, r: &Report, i: &Incident) {
+    let z = &r.zone;
+    if !i.signatures.is_empty() {
+        let _ = writeln!(
+            o,
+            "- Error signatures of the incident (new ones first; `<*>` marks variable parts):\n"
+        );
+        let _ = writeln!(o, "  | First seen | Count | Share | Before onset | Program | Signature |\n  |---|---|---|---|---|---|");
+        for s in &i.signatures {
+            let before = if s.new {
+                if s.baseline_count == 0 {
+                    "**new**".to_string()
+                } else {
+                    format!(
+                        "**new** ({} in the hour before)",
+                        thousands(s.baseline_count)
+                    )
+                }
+            } else {
+                format!(
+                    "{} (×{:.1} the usual rate)",
+                    thousands(s.baseline_count),
+                    s.growth.unwrap_or(1.0)
+                )
+            };
+            let _ = writeln!(
+                o,
+                "  | {} | {} | {} | {} | `{}` | `{}` |",
+                z.format_time(s.first_seen.0, true),
+                thousands(s.count),
+                percent(s.share),
+                before,
+                table_code(&s.app),
+                table_code(&s.template)
+            );
+        }
+        if let Some(first) = i.signatures.iter().find(|s| s.new) {
+            let _ = writeln!(
+                o,
+                "\n  First new error, as logged: `{}`",
+                code_span(&first.example)
+            );
+        }
+        o.push('\n');
     }
-    if i.signals.iter().any(|s| s == "silence") {
-        m.push("Alert on absent traffic (requests far below the usual level), not only on errors: a stopped server logs no errors.".into());
+    let describe = |e: &TimelineEntry| {
+        format!(
+            "{} at {}{}",
+            markdown_escape(e.text.trim_end_matches(':')),
+            z.format_time(e.time.0, true),
+            e.detail
+                .as_deref()
+                .map_or(String::new(), |d| format!(" (`{}`)", code_span(d)))
+        )
+    };
+    if !i.changes.before_onset.is_empty() {
+        let _ = writeln!(o, "- Changes in the 30 minutes before onset (close in time, which says nothing of cause):");
+        for e in &i.changes.before_onset {
+            let _ = writeln!(
+                o,
+                "  - {}, {} before onset",
+                describe(e),
+                human_duration(i.onset.0 - e.time.0)
+            );
+        }
     }
-    if i.signals.iter().any(|s| s == "latency") {
-        m.push(format!(
-            "Alert on request-time p95 (it reached {} ms); review upstream timeouts so slow calls fail fast.",
-            i.impact.latency_ms.map_or("?".into(), |l| fmt_ms(l.p95))
-        ));
+    if let Some(end) = i.resolved.or(i.mitigated) {
+        for e in &i.changes.before_recovery {
+            let _ = writeln!(
+                o,
+                "- Before recovery: {}; the incident ended {} later.",
+                describe(e),
+                human_duration(end.0 - e.time.0)
+            );
+        }
     }
-    // Gateway errors (502/504) as at least a third of the failures: the upstream was unreachable.
-    let gateway: u64 = i
-        .impact
-        .statuses
-        .iter()
-        .filter(|s| s.status == 502 || s.status == 504)
-        .map(|s| s.count)
-        .sum();
-    if gateway > 0 && gateway * 3 >= i.impact.failed {
-        m.push(format!(
-            "{} of the failures were 502/504 (the proxy could not reach its upstream or timed out): add upstream health checks and alerting on them, and review proxy timeouts.",
-            percent(gateway as f64 / i.impact.failed as f64)
-        ));
-    }
-    m
 }
 
 fn appendix(o: &mut String, r: &Report) {

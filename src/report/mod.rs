@@ -8,6 +8,7 @@
 mod build;
 mod chart;
 mod markdown;
+pub mod measures;
 mod text;
 
 pub use build::{build, Inputs};
@@ -140,6 +141,10 @@ pub struct Incident {
     pub timeline: Vec<TimelineEntry>,
     /// Error signatures (from error logs); empty when only access logs were read.
     pub signatures: Vec<Signature>,
+    /// Changes seen shortly before onset and shortly before recovery.
+    pub changes: Changes,
+    /// Corrective-measure suggestions from the evidence (see `report::measures`).
+    pub measures: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -216,10 +221,36 @@ pub struct TimelineEntry {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Signature {
+    /// Stable id: a hash of the template.
+    pub id: String,
+    /// The message with its variable parts as `<*>`.
     pub template: String,
+    /// The program that logged its first instance.
+    pub app: String,
+    /// Entries between onset and resolution ...
     pub count: u64,
+    /// ... and in the hour before onset.
+    pub baseline_count: u64,
+    /// First entry during the incident.
     pub first_seen: Time,
+    /// Absent (or more than ten times rarer) before onset.
     pub new: bool,
+    /// Incident rate over the hour-before rate, when it was seen before.
+    pub growth: Option<f64>,
+    /// Share of the incident's error entries.
+    pub share: f64,
+    /// The first instance, as logged.
+    pub example: String,
+}
+
+/// What changed on the system around an incident: the notable events that are changes
+/// (restarts, reloads, deploys, package changes, operator commands, logins) in the 30 minutes
+/// before onset, and in the 10 minutes before resolution. Being close in time says nothing
+/// about cause.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Changes {
+    pub before_onset: Vec<TimelineEntry>,
+    pub before_recovery: Vec<TimelineEntry>,
 }
 
 #[derive(Clone, Debug, Serialize)]
