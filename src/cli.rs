@@ -69,6 +69,11 @@ pub struct ReportArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Also write the error-rate chart as SVG to this file (default with `-o X.md`: `X.svg`
+    /// beside it, linked from the Markdown).
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
+
     /// Zone of stamps written without an offset, and of the times in the report: an IANA
     /// name (Europe/Paris) or ±HH:MM. Default: the machine's zone for stamps, and the offset
     /// most lines were written with for the report.
@@ -154,6 +159,8 @@ pub struct Config {
     pub files: Vec<String>,
     pub format: OutputFormat,
     pub output: Option<PathBuf>,
+    /// Where to write the SVG chart, if anywhere.
+    pub chart: Option<PathBuf>,
     /// `None`: the offset found in the logs.
     pub zone: Option<Zone>,
     pub since: Option<i64>,
@@ -267,14 +274,22 @@ impl Config {
                 bail!("--year: must be between 1970 and 9999");
             }
         }
+        let format = a.format.unwrap_or(default_format);
+        let chart = a.chart.clone().or_else(|| match (&a.output, format) {
+            (Some(out), OutputFormat::Md) if out.extension().is_some_and(|e| e == "md") => {
+                Some(out.with_extension("svg"))
+            }
+            _ => None,
+        });
         Ok(Config {
+            chart,
             input_format,
             log_format,
             year: a.year,
             formats_only: false,
             signatures_only: false,
             files: a.files,
-            format: a.format.unwrap_or(default_format),
+            format,
             output: a.output,
             zone: a
                 .tz

@@ -48,7 +48,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             .map_err(|e| anyhow::Error::new(e).context("stdout: write failed"))?;
         return Ok(());
     }
-    let report = hindsight::analyze_files(&config)?;
+    let mut report = hindsight::analyze_files(&config)?;
+    if let Some(chart) = &config.chart {
+        std::fs::write(chart, hindsight::report::render_svg(&report))
+            .map_err(|e| anyhow::anyhow!("{}: cannot write the chart: {e}", chart.display()))?;
+        // Linked from the Markdown by its name when beside it, else by the path given.
+        let beside = config.output.as_ref().and_then(|o| o.parent()) == chart.parent();
+        report.chart_file = Some(if beside {
+            chart.file_name().map_or_else(
+                || chart.display().to_string(),
+                |f| f.to_string_lossy().into_owned(),
+            )
+        } else {
+            chart.display().to_string()
+        });
+    }
     for w in hindsight::warnings(&report) {
         eprintln!(
             "hindsight: warning: {}",

@@ -204,3 +204,40 @@ fn several_files_merge_into_one_timeline() {
         truth.incidents.len()
     );
 }
+
+#[test]
+fn output_markdown_gets_an_svg_chart_beside_it_and_a_mermaid_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = write_log(dir.path(), "a.log", &GenConfig::new(Scenario::Spike, 11));
+    let out = dir.path().join("postmortem.md");
+    bin()
+        .args(["report", "-o"])
+        .arg(&out)
+        .arg(&path)
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        md.contains("![Error rate and traffic, incidents shaded](postmortem.svg)"),
+        "{md}"
+    );
+    assert!(md.contains("```mermaid\nxychart-beta"), "{md}");
+    let svg = std::fs::read_to_string(dir.path().join("postmortem.svg")).unwrap();
+    assert!(
+        svg.starts_with("<svg") || svg.starts_with("<?xml"),
+        "{}",
+        &svg[..60]
+    );
+    assert!(svg.contains("UTC+01:00"));
+    // An explicit --chart goes where it is told, and stdout Markdown links it by path.
+    let chart = dir.path().join("c.svg");
+    let md = bin()
+        .args(["report", "--chart"])
+        .arg(&chart)
+        .arg(&path)
+        .output()
+        .unwrap()
+        .stdout;
+    assert!(chart.exists());
+    assert!(String::from_utf8(md).unwrap().contains("c.svg"));
+}

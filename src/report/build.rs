@@ -395,6 +395,7 @@ pub fn build(inp: Inputs<'_>) -> Report {
         version: env!("CARGO_PKG_VERSION").to_string(),
         timezone: zone.name(),
         zone,
+        chart_file: None,
         first: first.map(Time),
         last: last.map(Time),
         sources: names

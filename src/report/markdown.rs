@@ -629,6 +629,18 @@ fn appendix(o: &mut String, r: &Report) {
         .collect();
     if !ratios.is_empty() {
         let _ = writeln!(o, "### Error rate\n");
+        if let Some(file) = &r.chart_file {
+            let _ = writeln!(
+                o,
+                "![Error rate and traffic, incidents shaded]({})\n",
+                file.replace(' ', "%20").replace(['(', ')'], "")
+            );
+        }
+        let _ = writeln!(
+            o,
+            "```mermaid\n{}\n```\n",
+            super::render_mermaid(r).trim_end()
+        );
         let (cols, per) = downsample_max(&ratios, 72);
         let max = cols.iter().copied().fold(0.0, f64::max);
         let start = r.series.start.map_or(0, |t| t.0);

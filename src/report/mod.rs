@@ -36,6 +36,9 @@ pub struct Report {
     pub timezone: String,
     #[serde(skip)]
     pub zone: crate::time::Zone,
+    /// Where the SVG chart was written, as the Markdown should link it.
+    #[serde(skip)]
+    pub chart_file: Option<String>,
     pub first: Option<Time>,
     pub last: Option<Time>,
     pub sources: Vec<SourceReport>,
