@@ -713,7 +713,8 @@ pub struct Impact {
     pub s5xx: u64,
     pub slow: u64,
     pub clients: HashSet<Vec<u8>>,
-    pub clients_affected: HashSet<Vec<u8>>,
+    /// Clients with at least one bad request, and how many each had.
+    pub clients_affected: HashMap<Vec<u8>, u64>,
     /// Status codes of the failed requests.
     pub statuses: BTreeMap<u16, u64>,
     /// Per path (without query): (failed, total).
@@ -808,8 +809,11 @@ impl WindowAcc for Impact {
                 self.slow += 1;
             }
             *self.statuses.entry(r.status).or_default() += 1;
-            if !self.clients_affected.contains(r.client) {
-                self.clients_affected.insert(r.client.to_vec());
+            match self.clients_affected.get_mut(r.client) {
+                Some(n) => *n += 1,
+                None => {
+                    self.clients_affected.insert(r.client.to_vec(), 1);
+                }
             }
         }
         if let Some(us) = r.request_us {
@@ -839,7 +843,9 @@ impl WindowAcc for Impact {
         self.s5xx += later.s5xx;
         self.slow += later.slow;
         self.clients.extend(later.clients);
-        self.clients_affected.extend(later.clients_affected);
+        for (c, n) in later.clients_affected {
+            *self.clients_affected.entry(c).or_default() += n;
+        }
         for (k, v) in later.statuses {
             *self.statuses.entry(k).or_default() += v;
         }
@@ -890,6 +896,18 @@ impl Impact {
                 .then(a.3.cmp(&b.3))
                 .then_with(|| (a.0, a.1).cmp(&(b.0, b.1)))
         });
+        v.truncate(k);
+        v
+    }
+
+    /// The clients with the most bad requests: (client, bad), most first.
+    pub fn top_clients(&self, k: usize) -> Vec<(&[u8], u64)> {
+        let mut v: Vec<(&[u8], u64)> = self
+            .clients_affected
+            .iter()
+            .map(|(c, n)| (c.as_slice(), *n))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         v.truncate(k);
         v
     }

@@ -279,6 +279,14 @@ pub fn build(inp: Inputs<'_>) -> Report {
                     imp.clients.len() as u64,
                 ),
                 statuses,
+                top_clients: imp
+                    .top_clients(5)
+                    .into_iter()
+                    .map(|(c, failed)| ClientCount {
+                        client: String::from_utf8_lossy(c).into_owned(),
+                        failed,
+                    })
+                    .collect(),
                 top_paths: imp
                     .top_paths(5)
                     .into_iter()

@@ -292,6 +292,26 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
             percent(ratio_of(p.failed, p.requests))
         );
     }
+    if !imp.top_clients.is_empty() && imp.failed > 0 {
+        let clients: Vec<String> = imp
+            .top_clients
+            .iter()
+            .take(3)
+            .map(|c| {
+                format!(
+                    "`{}` ({}, {})",
+                    code_span(&c.client),
+                    thousands(c.failed),
+                    percent(ratio_of(c.failed, imp.failed))
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            o,
+            "- Clients with the most bad requests: {}.",
+            clients.join(", ")
+        );
+    }
     if let (Some(l), Some(b)) = (imp.latency_ms, imp.baseline_latency_ms) {
         let _ = writeln!(
             o,

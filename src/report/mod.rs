@@ -178,6 +178,9 @@ pub struct ImpactReport {
     /// Status codes of the failed requests.
     pub statuses: Vec<StatusCount>,
     pub top_paths: Vec<PathCount>,
+    /// The clients with the most bad requests (one client failing a lot is a different story
+    /// from everyone failing a little).
+    pub top_clients: Vec<ClientCount>,
     pub latency_ms: Option<Percentiles>,
     pub baseline_latency_ms: Option<Percentiles>,
     /// Error-or-worse entries of event logs between onset and resolution ...
@@ -200,6 +203,12 @@ pub struct ErrorCount {
 pub struct StatusCount {
     pub status: u16,
     pub count: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ClientCount {
+    pub client: String,
+    pub failed: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
