@@ -33,6 +33,13 @@ pub enum Command {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     Md,
     Json,
@@ -68,6 +75,11 @@ pub struct ReportArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Colours in the terminal summary: auto (only on a terminal, and never when NO_COLOR is
+    /// set), always, never.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
 
     /// Also write the error-rate chart as SVG to this file (default with `-o X.md`: `X.svg`
     /// beside it, linked from the Markdown).
@@ -161,6 +173,8 @@ pub struct Config {
     pub output: Option<PathBuf>,
     /// Where to write the SVG chart, if anywhere.
     pub chart: Option<PathBuf>,
+    /// Colour the terminal summary (decided once, from --color, NO_COLOR and the terminal).
+    pub color: bool,
     /// `None`: the offset found in the logs.
     pub zone: Option<Zone>,
     pub since: Option<i64>,
@@ -281,7 +295,18 @@ impl Config {
             }
             _ => None,
         });
+        use std::io::IsTerminal;
+        let color = match a.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                a.output.is_none()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
+        };
         Ok(Config {
+            color,
             chart,
             input_format,
             log_format,

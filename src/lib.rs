@@ -389,7 +389,7 @@ pub fn render(config: &Config, report: &Report) -> String {
     match config.format {
         OutputFormat::Md => report::render_markdown(report),
         OutputFormat::Json => report.to_json(),
-        OutputFormat::Text => report::render_text(report),
+        OutputFormat::Text => report::render_text_colored(report, config.color),
     }
 }
 

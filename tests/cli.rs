@@ -241,3 +241,44 @@ fn output_markdown_gets_an_svg_chart_beside_it_and_a_mermaid_block() {
     assert!(chart.exists());
     assert!(String::from_utf8(md).unwrap().contains("c.svg"));
 }
+
+#[test]
+fn terminal_summary_fits_100_columns_and_colours_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
+    let (spike, _) = write_log(
+        dir.path(),
+        "a.log",
+        &GenConfig::new(Scenario::TwoIncidents, 2),
+    );
+    let text = bin()
+        .args(["timeline"])
+        .arg(root.join("nginx-down.access.log"))
+        .arg(root.join("nginx-down.syslog"))
+        .arg(&spike)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(!text.contains('\x1b'), "no colour in a pipe");
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= 100,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+    let coloured = bin()
+        .args(["timeline", "--color", "always"])
+        .arg(&spike)
+        .output()
+        .unwrap()
+        .stdout;
+    assert!(String::from_utf8(coloured).unwrap().contains("\x1b[31m"));
+    let never = bin()
+        .args(["timeline", "--color", "never"])
+        .arg(&spike)
+        .output()
+        .unwrap()
+        .stdout;
+    assert!(!String::from_utf8(never).unwrap().contains('\x1b'));
+}

@@ -14,7 +14,7 @@ mod text;
 pub use build::{build, Inputs};
 pub use chart::{render_mermaid, render_svg};
 pub use markdown::render_markdown;
-pub use text::render_text;
+pub use text::{render_text, render_text_colored};
 
 use serde::{Serialize, Serializer};
 

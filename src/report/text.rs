@@ -6,6 +6,34 @@ use std::fmt::Write;
 
 /// Renders the short terminal view.
 pub fn render_text(r: &Report) -> String {
+    render_text_colored(r, false)
+}
+
+/// ANSI colours, used only when the caller asked for them (a terminal, no `NO_COLOR`).
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn bold(&self, t: &str) -> String {
+        self.wrap("1", t)
+    }
+    fn red(&self, t: &str) -> String {
+        self.wrap("31", t)
+    }
+    fn dim(&self, t: &str) -> String {
+        self.wrap("2", t)
+    }
+}
+
+/// The terminal summary, with colours when `color` is set.
+pub fn render_text_colored(r: &Report, color: bool) -> String {
+    let paint = Paint(color);
     let z = &r.zone;
     let mut o = String::new();
     let lines: u64 = r.sources.iter().map(|s| s.lines).sum();
@@ -16,7 +44,7 @@ pub fn render_text(r: &Report) -> String {
     };
     let _ = writeln!(
         o,
-        "hindsight: {} incident{} in {} file{} ({} lines, {} skipped), {}",
+        "hindsight: {} incident{} in {} file{} ({} lines, {} skipped)\n  {}",
         r.incidents.len(),
         if r.incidents.len() == 1 { "" } else { "s" },
         r.sources.len(),
@@ -29,9 +57,9 @@ pub fn render_text(r: &Report) -> String {
         let imp = &i.impact;
         let _ = writeln!(
             o,
-            "\n#{} {}  {} -> {}{}",
-            i.id,
-            i.signals.join("+"),
+            "\n{} {}  {} -> {}{}",
+            paint.bold(&format!("#{}", i.id)),
+            paint.red(&i.signals.join("+")),
             z.format_datetime(i.onset.0),
             i.resolved.map_or("ongoing".into(), |t| {
                 // The date only when it differs from the onset's.
@@ -60,7 +88,7 @@ pub fn render_text(r: &Report) -> String {
         if let Some(m) = imp.missing_requests {
             let _ = writeln!(
                 o,
-                "   about {} requests missing while the log was silent",
+                "   about {} entries missing while the log was silent",
                 thousands(m)
             );
         }
@@ -83,7 +111,7 @@ pub fn render_text(r: &Report) -> String {
         };
         let _ = writeln!(
             o,
-            "   detected {}  mitigated {}  {peak}",
+            "   detected {}  mitigated {}\n   {peak}",
             when(i.detected, i.time_to_detect_s),
             when(i.mitigated, i.time_to_mitigate_s),
         );
@@ -111,13 +139,16 @@ pub fn render_text(r: &Report) -> String {
             );
         }
         for e in i.timeline.iter().filter(|e| e.source != "hindsight") {
-            let _ = writeln!(
-                o,
-                "   {} {} {}",
+            // One line each, cut to fit 100 columns.
+            let line = format!(
+                "   {} {} {} {}",
                 z.format_time(e.time.0, true),
-                terminal_safe(&e.source),
-                terminal_safe(&e.text.chars().take(100).collect::<String>())
+                e.source,
+                e.text,
+                e.detail.as_deref().unwrap_or("")
             );
+            let cut: String = terminal_safe(&line).chars().take(100).collect();
+            let _ = writeln!(o, "{}", cut.trim_end());
         }
     }
     let ratios: Vec<f64> = r
@@ -128,18 +159,18 @@ pub fn render_text(r: &Report) -> String {
         .map(|(&n, &b)| if n == 0 { 0.0 } else { b as f64 / n as f64 })
         .collect();
     if !ratios.is_empty() {
-        let (cols, per) = downsample_max(&ratios, 60);
+        let (cols, per) = downsample_max(&ratios, 56);
         let max = cols.iter().copied().fold(0.0, f64::max);
         let _ = writeln!(
             o,
             "\nerror rate |{}| max {} ({} per column)",
-            sparkline(&cols, max),
+            paint.red(&sparkline(&cols, max)),
             percent(max),
             human_duration(r.series.bucket_s * per as i64)
         );
     }
     for n in &r.notes {
-        let _ = writeln!(o, "note: {}", terminal_safe(n));
+        let _ = writeln!(o, "{}", paint.dim(&format!("note: {}", terminal_safe(n))));
     }
     o
 }
