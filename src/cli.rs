@@ -30,6 +30,11 @@ pub enum Command {
     Formats(ReportArgs),
     /// Lists the templates of the error-level entries of the inputs, with counts.
     Signatures(ReportArgs),
+    /// Lists the built-in report templates, or prints one to start a custom template from.
+    Templates {
+        /// The template to print.
+        name: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -75,6 +80,11 @@ pub struct ReportArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Render the report with a template (minijinja): a built-in name (`hindsight templates`
+    /// lists them) or a file. The template's context is the JSON report.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub template: Option<String>,
 
     /// Colours in the terminal summary: auto (only on a terminal, and never when NO_COLOR is
     /// set), always, never.
@@ -175,6 +185,8 @@ pub struct Config {
     pub chart: Option<PathBuf>,
     /// Colour the terminal summary (decided once, from --color, NO_COLOR and the terminal).
     pub color: bool,
+    /// A template to render the report with: its name (for errors) and source.
+    pub template: Option<(String, String)>,
     /// `None`: the offset found in the logs.
     pub zone: Option<Zone>,
     pub since: Option<i64>,
@@ -226,6 +238,15 @@ impl Config {
         let bucket_s = secs("bucket", &a.bucket)?;
         if !(1..=86_400).contains(&bucket_s) {
             bail!("--bucket: must be between 1s and 24h");
+        }
+        for (flag, v) in [
+            ("min-z", a.min_z),
+            ("latency-factor", a.latency_factor),
+            ("silence-min-expected", a.silence_min_expected),
+        ] {
+            if !v.is_finite() || v < 0.0 {
+                bail!("--{flag}: must be a finite number, 0 or more, got {v}");
+            }
         }
         for (flag, v) in [
             ("min-error-ratio", a.min_error_ratio),
@@ -305,7 +326,19 @@ impl Config {
                     && std::io::stdout().is_terminal()
             }
         };
+        let template = match a.template.as_deref() {
+            None => None,
+            Some(name) => match crate::report::template::builtin(name) {
+                Some(src) => Some((name.to_string(), src.to_string())),
+                None => Some((
+                    name.to_string(),
+                    std::fs::read_to_string(name)
+                        .map_err(|e| anyhow::anyhow!("--template: {name}: not a built-in template, and cannot read it as a file: {e}"))?,
+                )),
+            },
+        };
         Ok(Config {
+            template,
             color,
             chart,
             input_format,
@@ -359,6 +392,7 @@ impl Cli {
                 signatures_only: true,
                 ..c
             }),
+            Command::Templates { .. } => bail!("`hindsight templates` takes no log files"),
         }
     }
 }

@@ -384,13 +384,16 @@ fn coverage_gaps(coverage: &[(i64, i64)], bucket_s: i64) -> Vec<String> {
     notes
 }
 
-/// Renders the report in the configured format.
-pub fn render(config: &Config, report: &Report) -> String {
-    match config.format {
+/// Renders the report in the configured format, or with the configured template.
+pub fn render(config: &Config, report: &Report) -> Result<String> {
+    if let Some((name, source)) = &config.template {
+        return report::template::render_named(report, name, source);
+    }
+    Ok(match config.format {
         OutputFormat::Md => report::render_markdown(report),
         OutputFormat::Json => report.to_json(),
         OutputFormat::Text => report::render_text_colored(report, config.color),
-    }
+    })
 }
 
 /// Warnings worth a line on stderr: inputs that gave nothing.

@@ -28,6 +28,23 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    if let hindsight::cli::Command::Templates { name } = &cli.command {
+        let text = match name {
+            None => hindsight::report::template::BUILTINS
+                .iter()
+                .map(|(n, d, _)| format!("{n:12} {d}\n"))
+                .collect::<String>()
+                + "\nPrint one with `hindsight templates NAME > my.md.j2`, edit it, use it with `--template my.md.j2`.\n",
+            Some(n) => hindsight::report::template::builtin(n)
+                .ok_or_else(|| anyhow::anyhow!("{n}: no such built-in template (hindsight templates lists them)"))?
+                .to_string(),
+        };
+        std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| anyhow::Error::new(e).context("stdout: write failed"))?;
+        return Ok(());
+    }
     let config = match cli.into_config() {
         Ok(c) => c,
         Err(e) => {
@@ -69,7 +86,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             hindsight::report::terminal_safe(&w)
         );
     }
-    let out = hindsight::render(&config, &report);
+    let out = hindsight::render(&config, &report)?;
     match &config.output {
         Some(path) => std::fs::write(path, out)
             .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?,

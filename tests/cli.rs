@@ -95,6 +95,9 @@ fn bad_flag_values_exit_2() {
         ["--bucket", "0s"],
         ["--since", "yesterday"],
         ["--threads", "0"],
+        ["--min-z", "inf"],
+        ["--latency-factor", "NaN"],
+        ["--silence-min-expected=-5", "--year=2026"],
     ] {
         bin()
             .args(["report", "/dev/null"])
@@ -281,4 +284,76 @@ fn terminal_summary_fits_100_columns_and_colours_only_when_asked() {
         .unwrap()
         .stdout;
     assert!(!String::from_utf8(never).unwrap().contains('\x1b'));
+}
+
+#[test]
+fn templates_built_in_and_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = write_log(dir.path(), "a.log", &GenConfig::new(Scenario::Spike, 11));
+    let list = String::from_utf8(bin().arg("templates").output().unwrap().stdout).unwrap();
+    assert!(
+        list.contains("google-sre") && list.contains("brief"),
+        "{list}"
+    );
+    let sre = String::from_utf8(
+        bin()
+            .args(["report", "--template", "google-sre"])
+            .arg(&path)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    for section in [
+        "## Summary",
+        "## Impact",
+        "## Root Causes",
+        "## Trigger",
+        "## Resolution",
+        "## Detection",
+        "## Action Items",
+        "## Lessons Learned",
+        "## Timeline",
+    ] {
+        assert!(sre.contains(section), "missing {section}");
+    }
+    // Print one, edit it, use it.
+    let src = bin().args(["templates", "brief"]).output().unwrap().stdout;
+    let custom = dir.path().join("mine.md.j2");
+    std::fs::write(
+        &custom,
+        [b"{{ incidents | length }} incident(s)\n".as_slice(), &src].concat(),
+    )
+    .unwrap();
+    let out = String::from_utf8(
+        bin()
+            .args(["report", "--template"])
+            .arg(&custom)
+            .arg(&path)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(out.starts_with("1 incident(s)"), "{out}");
+    // A broken template: one line naming the problem and the line, exit 1.
+    let broken = dir.path().join("broken.md.j2");
+    std::fs::write(&broken, "ok\n{% if incidents %}\nunclosed\n").unwrap();
+    let out = bin()
+        .args(["report", "--template"])
+        .arg(&broken)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("line"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    bin()
+        .args(["report", "--template", "no-such-template"])
+        .arg(&path)
+        .assert()
+        .code(2);
 }

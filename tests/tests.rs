@@ -18,6 +18,8 @@ mod sources;
 mod corpus;
 // Root-cause evidence: signatures, changes before onset and recovery.
 mod evidence;
+// The JSON report against its schema (docs/report.schema.json).
+mod schema;
 // Real access-log lines written by others (excerpts in tests/data).
 mod real_logs;
 // The bundled sample logs and their ground truth.

@@ -471,21 +471,9 @@ fn status_label(s: u16) -> String {
     }
 }
 
-/// Text for inside a code span: a backtick cannot close it, and control and invisible
-/// format characters are replaced. An empty text shows as `(empty)`.
+/// Text for inside a code span (see [`code_text`]).
 fn code_span(s: &str) -> String {
-    if s.is_empty() {
-        return "(empty)".to_string();
-    }
-    s.chars()
-        .map(|c| {
-            if c == '`' || unsafe_char(c) {
-                '\u{fffd}'
-            } else {
-                c
-            }
-        })
-        .collect()
+    code_text(s)
 }
 
 /// A code span inside a table cell, where a pipe must be escaped even in code.

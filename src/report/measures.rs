@@ -2,7 +2,7 @@
 //! each rule says when it applies and what to suggest. The suggestions become `- [ ]` items
 //! the author edits; they name what the logs show, never a cause they cannot show.
 
-use super::{percent, Incident, ThresholdsReport};
+use super::{code_text, percent, Incident, ThresholdsReport};
 use crate::report::human_duration;
 
 /// One rule: when it applies, and the suggestion.
@@ -21,7 +21,7 @@ fn detail_of(i: &Incident, kind: &str) -> String {
         .iter()
         .find(|e| e.kind == kind)
         .and_then(|e| e.detail.clone())
-        .map(|d| d.chars().take(80).collect())
+        .map(|d| code_text(&d.chars().take(80).collect::<String>()))
         .unwrap_or_default()
 }
 
@@ -76,7 +76,7 @@ const RULES: &[Rule] = &[
     },
     Rule {
         applies: |i, _| i.signatures.iter().any(|s| s.new),
-        suggest: |i, _| format!("New errors appeared (`{}`): alert on the error rate of `{}`'s log, and decide whether this message deserves its own alert.", i.signatures.iter().find(|s| s.new).map_or(String::new(), |s| s.template.chars().take(80).collect()), i.signatures.iter().find(|s| s.new).map_or(String::new(), |s| s.app.clone())),
+        suggest: |i, _| format!("New errors appeared (`{}`): alert on the error rate of `{}`'s log, and decide whether this message deserves its own alert.", i.signatures.iter().find(|s| s.new).map_or(String::new(), |s| code_text(&s.template.chars().take(80).collect::<String>())), i.signatures.iter().find(|s| s.new).map_or(String::new(), |s| code_text(&s.app))),
     },
     Rule {
         applies: |i, _| i.time_to_detect_s.is_none(),

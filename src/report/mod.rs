@@ -9,6 +9,7 @@ mod build;
 mod chart;
 mod markdown;
 pub mod measures;
+pub mod template;
 mod text;
 
 pub use build::{build, Inputs};
@@ -324,6 +325,23 @@ pub fn markdown_escape(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Log text made safe inside a Markdown code span: a backtick cannot close it, control and
+/// invisible format characters are replaced, and an empty text shows as `(empty)`.
+pub fn code_text(s: &str) -> String {
+    if s.is_empty() {
+        return "(empty)".to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c == '`' || unsafe_char(c) {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// `17 min 27 s`, `2 h 5 min`, `45 s`.
