@@ -131,7 +131,12 @@ pub fn plan(config: &Config, sources: &[Source]) -> Plan {
                 detection.format.name()
             ));
         }
-        if detection.format == kind::Format::Syslog {
+        // RFC 3164 stamps (`Nov 28 13:55:36`, maybe after a `<PRI>`) carry no year.
+        let yearless = detection.examples.iter().any(|l| {
+            let l = l.trim_start_matches(|c: char| c == '<' || c == '>' || c.is_ascii_digit());
+            l.starts_with(|c: char| c.is_alphabetic())
+        });
+        if detection.format == kind::Format::Syslog && yearless {
             assumptions.push(match config.year {
                 Some(y) => format!("stamps without a year (RFC 3164) are read as {y} (--year)"),
                 None => format!(

@@ -20,6 +20,8 @@ mod corpus;
 mod evidence;
 // The JSON report against its schema (docs/report.schema.json).
 mod schema;
+// Rendered outputs: snapshots, and Markdown tables that hold for hostile input.
+mod rendering;
 // Real access-log lines written by others (excerpts in tests/data).
 mod real_logs;
 // The bundled sample logs and their ground truth.
