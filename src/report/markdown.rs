@@ -592,14 +592,20 @@ fn signatures_and_changes(o: &mut String, r: &Report, i: &Incident) {
         }
         o.push('\n');
     }
+    // The log's own words are in the timeline; here the what and when are enough, except for
+    // operator commands, whose command line is the point.
     let describe = |e: &TimelineEntry| {
+        let detail = match (e.kind.as_str(), e.detail.as_deref()) {
+            ("sudo", Some(d)) => format!(
+                " (`{}`)",
+                code_span(d.rsplit("COMMAND=").next().unwrap_or(d))
+            ),
+            _ => String::new(),
+        };
         format!(
-            "{} at {}{}",
+            "{} at {}{detail}",
             markdown_escape(e.text.trim_end_matches(':')),
-            z.format_time(e.time.0, true),
-            e.detail
-                .as_deref()
-                .map_or(String::new(), |d| format!(" (`{}`)", code_span(d)))
+            z.format_time(e.time.0, true)
         )
     };
     if !i.changes.before_onset.is_empty() {

@@ -294,9 +294,16 @@ pub fn round3(x: f64) -> f64 {
 
 /// Strips control characters (ANSI escapes included) from log text bound for a terminal.
 pub fn terminal_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| if unsafe_char(c) { '\u{fffd}' } else { c })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if unsafe_char(c) {
+            // Visible, and inert: `\u{1b}` instead of an escape sequence.
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Control characters, and the invisible format characters that reorder or hide text (bidi
@@ -419,8 +426,11 @@ mod tests {
         );
         assert_eq!(markdown_escape("a|b<script>"), r"a\|b\<script\>");
         assert_eq!(markdown_escape("\x1b[31mred"), "\u{fffd}\\[31mred");
-        assert_eq!(terminal_safe("ok\x1b[2J\x07"), "ok\u{fffd}[2J\u{fffd}");
-        assert_eq!(terminal_safe("a\u{202e}b\u{200b}"), "a\u{fffd}b\u{fffd}");
+        assert_eq!(terminal_safe("ok\x1b[2J\x07"), r"ok\u{1b}[2J\u{7}");
+        assert_eq!(
+            terminal_safe("a\u{202e}b\u{200b}\r\u{9b}"),
+            r"a\u{202e}b\u{200b}\u{d}\u{9b}"
+        );
         assert_eq!(markdown_escape("gnp.\u{202e}exe"), "gnp.\u{fffd}exe");
     }
 
