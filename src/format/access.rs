@@ -164,7 +164,7 @@ fn upstream_times(i: &[u8]) -> Option<(usize, Option<u32>)> {
 
 /// The address part before ident and user: `1.2.3.4`, `vhost 1.2.3.4`,
 /// `10.0.0.2, 10.0.0.1, 127.0.0.1`, `"10.5.1.2, 199.96.1.1" 10.2.1.185`.
-fn pick_client(prefix: &[u8]) -> Option<&[u8]> {
+pub(crate) fn pick_client(prefix: &[u8]) -> Option<&[u8]> {
     let trimmed = prefix.trim_ascii();
     if trimmed.is_empty() {
         return None;
@@ -204,7 +204,7 @@ fn find_stamp(line: &[u8]) -> Option<usize> {
 
 /// Splits `method target protocol` (protocol optional); an empty or `-` request gives
 /// an empty method and a `-` target.
-fn split_request(req: &[u8]) -> (&[u8], &[u8]) {
+pub(crate) fn split_request(req: &[u8]) -> (&[u8], &[u8]) {
     let req = req.trim_ascii();
     if req.is_empty() || req == b"-" {
         return (b"", b"-");

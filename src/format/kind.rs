@@ -158,49 +158,23 @@ pub fn detect(
     ctx: ParseCtx,
     log_format: Option<std::sync::Arc<LogFormat>>,
 ) -> Detection {
-    let sample: Vec<&[u8]> = crate::input::lines(data)
-        .filter(|l| !l.trim_ascii().is_empty())
-        .take(SAMPLE_LINES)
-        .collect();
-    let mut best: Option<(Format, usize)> = None;
-    for format in Format::ALL {
-        if format == Format::LogFormat && log_format.is_none() {
-            continue;
-        }
-        let parser = Parser::new(format, ctx, log_format.clone());
-        let mut cache = ClfCache::default();
-        let hits = sample
-            .iter()
-            .filter(|l| {
-                matches!(
-                    parser.parse(l, &mut cache),
-                    Some(Record::Access(_)) | Some(Record::Event(_))
-                )
-            })
-            .count();
-        if hits > 0 && best.is_none_or(|(_, b)| hits > b) {
-            best = Some((format, hits));
-        }
-    }
-    let (format, hits) = best.unwrap_or((Format::Access, 0));
-    let parser = Parser::new(format, ctx, log_format);
-    let mut cache = ClfCache::default();
-    let examples = sample
-        .iter()
-        .filter(|l| {
-            matches!(
-                parser.parse(l, &mut cache),
-                Some(Record::Access(_)) | Some(Record::Event(_))
+    let sample = sample(data);
+    let best = Format::ALL
+        .into_iter()
+        .filter(|&f| f != Format::LogFormat || log_format.is_some())
+        .map(|f| {
+            (
+                f,
+                records(&Parser::new(f, ctx, log_format.clone()), &sample).len(),
             )
         })
-        .take(3)
-        .map(|l| String::from_utf8_lossy(&l[..l.len().min(200)]).into_owned())
-        .collect();
-    let confidence = if sample.is_empty() {
-        0.0
-    } else {
-        hits as f64 / sample.len() as f64
-    };
+        .filter(|&(_, hits)| hits > 0)
+        .fold(None::<(Format, usize)>, |best, (f, hits)| match best {
+            Some((_, b)) if b >= hits => best,
+            _ => Some((f, hits)),
+        });
+    let (format, hits) = best.unwrap_or((Format::Access, 0));
+    let read = records(&Parser::new(format, ctx, log_format), &sample);
     let reason = if sample.is_empty() {
         "no lines to sample".to_string()
     } else if hits == 0 {
@@ -217,9 +191,13 @@ pub fn detect(
     };
     Detection {
         format,
-        confidence,
+        confidence: share(hits, sample.len()),
         sampled: sample.len(),
-        examples,
+        examples: read
+            .iter()
+            .take(3)
+            .map(|l| String::from_utf8_lossy(&l[..l.len().min(200)]).into_owned())
+            .collect(),
         reason,
     }
 }
@@ -231,34 +209,53 @@ pub fn forced(
     ctx: ParseCtx,
     log_format: Option<std::sync::Arc<LogFormat>>,
 ) -> Detection {
-    let sample: Vec<&[u8]> = crate::input::lines(data)
+    let sample = sample(data);
+    let read = records(&Parser::new(format, ctx, log_format), &sample);
+    Detection {
+        format,
+        confidence: share(read.len(), sample.len()),
+        sampled: sample.len(),
+        examples: read
+            .iter()
+            .take(3)
+            .map(|l| String::from_utf8_lossy(&l[..l.len().min(200)]).into_owned())
+            .collect(),
+        reason: format!(
+            "--input-format {} ({} of the first {} lines read)",
+            format.name(),
+            read.len(),
+            sample.len()
+        ),
+    }
+}
+
+/// The first [`SAMPLE_LINES`] non-empty lines.
+fn sample(data: &[u8]) -> Vec<&[u8]> {
+    crate::input::lines(data)
         .filter(|l| !l.trim_ascii().is_empty())
         .take(SAMPLE_LINES)
-        .collect();
-    let parser = Parser::new(format, ctx, log_format);
+        .collect()
+}
+
+/// The sampled lines a parser reads as records (not as continuations).
+fn records<'a>(parser: &Parser, sample: &[&'a [u8]]) -> Vec<&'a [u8]> {
     let mut cache = ClfCache::default();
-    let hits = sample
+    sample
         .iter()
+        .copied()
         .filter(|l| {
             matches!(
                 parser.parse(l, &mut cache),
                 Some(Record::Access(_)) | Some(Record::Event(_))
             )
         })
-        .count();
-    Detection {
-        format,
-        confidence: if sample.is_empty() {
-            0.0
-        } else {
-            hits as f64 / sample.len() as f64
-        },
-        sampled: sample.len(),
-        examples: Vec::new(),
-        reason: format!(
-            "--input-format {} ({hits} of the first {} lines read)",
-            format.name(),
-            sample.len()
-        ),
+        .collect()
+}
+
+fn share(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
     }
 }

@@ -36,7 +36,7 @@
 //! does not have its type's shape means the line is not in this format. Escaped bytes are kept
 //! as written (a JSON target may contain `\u0022`). Every other variable is an opaque field.
 
-use crate::format::access::Access;
+use crate::format::access::{pick_client, split_request, Access};
 use crate::time::{parse_iso, ClfCache, CLF_LEN};
 use memchr::memmem::Finder;
 use nom::branch::alt;
@@ -461,38 +461,7 @@ fn upstream_sum(v: &[u8]) -> Option<Option<u32>> {
 /// The client in an address field: the first entry of a forwarded-for list, the address
 /// of a `vhost address` pair (as access.rs reads them), `-` when empty.
 fn first_address(v: &[u8]) -> &[u8] {
-    let v = v.trim_ascii();
-    let v = match memchr::memchr(b',', v) {
-        Some(comma) => v[..comma].trim_ascii(),
-        None => v,
-    };
-    let v = v.strip_prefix(b"\"").unwrap_or(v);
-    let start = v
-        .iter()
-        .rposition(|&b| b == b' ' || b == b'\t')
-        .map_or(0, |p| p + 1);
-    let v = &v[start..];
-    if v.is_empty() {
-        b"-"
-    } else {
-        v
-    }
-}
-
-/// `$request`: `method target protocol` into method and target, as access.rs splits it.
-fn split_request(req: &[u8]) -> (&[u8], &[u8]) {
-    let req = req.trim_ascii();
-    if req.is_empty() || req == b"-" {
-        return (b"", b"-");
-    }
-    match memchr::memchr(b' ', req) {
-        Some(sp) => {
-            let rest = req[sp + 1..].trim_ascii_start();
-            let end = memchr::memchr(b' ', rest).unwrap_or(rest.len());
-            (&req[..sp], &rest[..end])
-        }
-        None => (b"", req),
-    }
+    pick_client(v).unwrap_or(b"-")
 }
 
 // ---------------------------------------------------------------------------------------
