@@ -201,6 +201,61 @@ pub fn is_continuation(line: &[u8]) -> bool {
     }
 }
 
+/// For the parsers' table tests: checks a parsed line against (UTC time, level, app,
+/// message), or that it was refused; returns the event for further checks.
+#[cfg(test)]
+pub(crate) fn assert_event<'a>(
+    line: &[u8],
+    got: Option<Event<'a>>,
+    want: Option<(i64, Option<Level>, &str, &str)>,
+) -> Option<Event<'a>> {
+    let shown = String::from_utf8_lossy(line);
+    match (&got, want) {
+        (None, None) => {}
+        (Some(g), Some((time, level, app, message))) => {
+            assert_eq!(g.time, time, "time of {shown}");
+            assert_eq!(g.level, level, "level of {shown}");
+            assert_eq!(String::from_utf8_lossy(&g.app), app, "app of {shown}");
+            assert_eq!(
+                String::from_utf8_lossy(&g.message),
+                message,
+                "message of {shown}"
+            );
+        }
+        (g, w) => panic!("{shown}: got {g:?}, wanted a record: {}", w.is_some()),
+    }
+    got
+}
+
+/// For the parsers' robustness tests: `count` random edits of `seed` (bytes changed, cut,
+/// removed or inserted), from a fixed xorshift sequence so a failure can be replayed.
+#[cfg(test)]
+pub(crate) fn mutations(seed: &[u8], count: usize) -> impl Iterator<Item = Vec<u8>> + '_ {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    const BYTES: &[u8] = b" []:#*,\"\\0123456789.-/\xff\x00";
+    (0..count).map(move |_| {
+        let mut l = seed.to_vec();
+        for _ in 0..(next() % 4 + 1) {
+            let at = (next() as usize) % l.len().max(1);
+            match next() % 4 {
+                0 if !l.is_empty() => l[at] = BYTES[(next() as usize) % BYTES.len()],
+                1 => l.truncate(at),
+                2 if !l.is_empty() => {
+                    l.remove(at);
+                }
+                _ => l.insert(at.min(l.len()), BYTES[(next() as usize) % BYTES.len()]),
+            }
+        }
+        l
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

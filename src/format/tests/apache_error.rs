@@ -254,27 +254,7 @@ fn hostile_and_malformed() {
 fn mutations_do_not_panic() {
     let ctx = ParseCtx::utc_2026();
     let seed: &[u8] = b"[Wed Oct 20 19:20:59.121211 2021] [rewrite:trace3] [pid 121591:tid 140413273032448] mod_rewrite.c(470): [client 10.121.192.8:38350] x, referer: http://a/";
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
-    const BYTES: &[u8] = b" []:#*,\"\\0123456789.-/\xff\x00";
-    for _ in 0..20_000 {
-        let mut l = seed.to_vec();
-        for _ in 0..(next() % 4 + 1) {
-            let at = (next() as usize) % l.len().max(1);
-            match next() % 4 {
-                0 if !l.is_empty() => l[at] = BYTES[(next() as usize) % BYTES.len()],
-                1 => l.truncate(at),
-                2 if !l.is_empty() => {
-                    l.remove(at);
-                }
-                _ => l.insert(at.min(l.len()), BYTES[(next() as usize) % BYTES.len()]),
-            }
-        }
+    for l in crate::format::mutations(seed, 20_000) {
         let _ = parse(&l, &ctx);
         let _ = fields(&l, &ctx);
     }

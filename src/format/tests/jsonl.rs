@@ -3,22 +3,7 @@ use super::*;
 use crate::time::Zone;
 
 fn check(line: &[u8], ctx: &ParseCtx, want: Option<(i64, Option<Level>, &str, &str)>) {
-    let got = parse(line, ctx);
-    let shown = String::from_utf8_lossy(line);
-    match (got, want) {
-        (None, None) => {}
-        (Some(g), Some((time, level, app, message))) => {
-            assert_eq!(g.time, time, "time of {shown}");
-            assert_eq!(g.level, level, "level of {shown}");
-            assert_eq!(String::from_utf8_lossy(&g.app), app, "app of {shown}");
-            assert_eq!(
-                String::from_utf8_lossy(&g.message),
-                message,
-                "message of {shown}"
-            );
-        }
-        (g, w) => panic!("{shown}: got {g:?}, wanted a record: {}", w.is_some()),
-    }
+    crate::format::assert_event(line, parse(line, ctx), want);
 }
 
 /// Real lines from tstack/lnav `test/` (BSD-2-Clause) and elastic/beats
