@@ -8,11 +8,13 @@
 
 use crate::format::access;
 use crate::format::kind::{Parser, Record};
-use crate::input::{chunk_ranges, lines, Source};
+use crate::input::{lines, Block, Source};
 use crate::time::ClfCache;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// Upper edges of the latency histogram bins, in microseconds: 1-1.2-1.5-2-2.5-3-4-5-6-8 per
 /// decade from 1 ms to 1000 s. Round numbers on purpose: a latency threshold is always an
@@ -259,11 +261,14 @@ pub struct ScanOptions {
     pub chunk_bytes: usize,
 }
 
-/// A piece of one source: whole lines, and the time span of the requests in it.
+/// A block of one source: whole lines, and the time span of the entries in it.
 #[derive(Clone, Debug)]
 pub struct Chunk {
     pub source: usize,
-    pub range: Range<usize>,
+    /// The block's number in its source (see [`crate::input::Source::blocks`]).
+    pub seq: usize,
+    /// Offsets in the source's (decoded) data.
+    pub range: Range<u64>,
     pub first: Option<i64>,
     pub last: Option<i64>,
 }
@@ -282,37 +287,100 @@ where
     }
 }
 
+/// Runs `f` on every block of every source: in parallel when a pool is given (one task
+/// reads each source's blocks in order and hands each block to a task of its own, with at
+/// most a few blocks per thread in memory at once), or in order on this thread. `f` gets the
+/// source's number and the block; the results come back per source, in block order.
+pub fn for_each_block<T, F>(
+    sources: &[Source],
+    target: usize,
+    pool: Option<&rayon::ThreadPool>,
+    f: F,
+) -> Vec<Vec<T>>
+where
+    T: Send,
+    F: Fn(usize, &Block<'_>) -> T + Sync + Send,
+{
+    let Some(pool) = pool else {
+        return sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| s.blocks(target, true).map(|b| f(i, &b)).collect())
+            .collect();
+    };
+    let results: Vec<Mutex<Vec<(usize, T)>>> = sources.iter().map(|_| Mutex::default()).collect();
+    let in_flight = AtomicUsize::new(0);
+    let cap = pool.current_num_threads() * 2 + 2;
+    let (f, results, in_flight) = (&f, &results, &in_flight);
+    pool.install(|| {
+        rayon::scope(|scope| {
+            for (i, source) in sources.iter().enumerate() {
+                scope.spawn(move |scope| {
+                    for block in source.blocks(target, true) {
+                        while in_flight.load(Ordering::Acquire) >= cap {
+                            // Help with the blocks already handed out instead of reading more.
+                            if !matches!(rayon::yield_now(), Some(rayon::Yield::Executed)) {
+                                std::thread::yield_now();
+                            }
+                        }
+                        in_flight.fetch_add(1, Ordering::AcqRel);
+                        scope.spawn(move |_| {
+                            let out = f(i, &block);
+                            let seq = block.seq;
+                            drop(block);
+                            results[i].lock().expect("no panics").push((seq, out));
+                            in_flight.fetch_sub(1, Ordering::AcqRel);
+                        });
+                    }
+                });
+            }
+        })
+    });
+    results
+        .iter()
+        .map(|m| {
+            let mut v = std::mem::take(&mut *m.lock().expect("no panics"));
+            v.sort_unstable_by_key(|(seq, _)| *seq);
+            v.into_iter().map(|(_, t)| t).collect()
+        })
+        .collect()
+}
+
 /// The first pass: every line of every source, into per-source aggregates. Also returns the
-/// chunks with their time spans, so later passes can read just the part of the data they need.
+/// blocks with their time spans, so later passes can read just the part of the data they need.
 pub fn scan(
     sources: &[Source],
     parsers: &[Parser],
     opts: &ScanOptions,
     pool: Option<&rayon::ThreadPool>,
 ) -> (Vec<SourceAgg>, Vec<Chunk>) {
-    let mut chunks: Vec<Chunk> = Vec::new();
-    for (i, s) in sources.iter().enumerate() {
-        for range in chunk_ranges(s.bytes(), opts.chunk_bytes) {
-            chunks.push(Chunk {
-                source: i,
-                range,
-                first: None,
-                last: None,
-            });
+    let per_block = for_each_block(sources, opts.chunk_bytes, pool, |i, block| {
+        let source = &sources[i];
+        let mut agg = scan_chunk(block.bytes(), &parsers[i], opts);
+        let mut range = block.range();
+        if let Some(cut) = source.lost_tail(block) {
+            // The file shrank under this block: keep only the lines that were there.
+            agg = scan_chunk(&block.bytes()[..cut], &parsers[i], opts);
+            range.end = range.start + cut as u64;
         }
-    }
-    let results = map_par(pool, &chunks, |c| {
-        scan_chunk(
-            &sources[c.source].bytes()[c.range.clone()],
-            &parsers[c.source],
-            opts,
-        )
+        let chunk = Chunk {
+            source: i,
+            seq: block.seq,
+            range,
+            first: agg.first,
+            last: agg.last,
+        };
+        (chunk, agg)
     });
-    let mut per_source: Vec<SourceAgg> = (0..sources.len()).map(|_| SourceAgg::default()).collect();
-    for (chunk, agg) in chunks.iter_mut().zip(results) {
-        chunk.first = agg.first;
-        chunk.last = agg.last;
-        per_source[chunk.source].append(agg);
+    let mut chunks = Vec::new();
+    let mut per_source = Vec::with_capacity(sources.len());
+    for blocks in per_block {
+        let mut total = SourceAgg::default();
+        for (chunk, agg) in blocks {
+            total.append(agg);
+            chunks.push(chunk);
+        }
+        per_source.push(total);
     }
     (per_source, chunks)
 }
@@ -583,6 +651,7 @@ mod tests {
     use super::*;
     use crate::format::kind::Format;
     use crate::format::ParseCtx;
+    use crate::input::chunk_ranges;
 
     fn access_parser() -> Parser {
         Parser::new(Format::Access, ParseCtx::utc_2026(), None)

@@ -122,6 +122,10 @@ pub struct ReportArgs {
     #[arg(long, default_value_t = 4 << 20, hide = true)]
     pub chunk_size: usize,
 
+    /// Print bytes, lines, throughput, time per phase and peak memory to stderr.
+    #[arg(long)]
+    pub stats: bool,
+
     /// A bucket is bad when its share of bad requests reaches this plus twice the baseline.
     #[arg(long, default_value_t = 0.05, value_name = "RATIO")]
     pub min_error_ratio: f64,
@@ -194,6 +198,8 @@ pub struct Config {
     /// 1 runs the sequential path.
     pub threads: usize,
     pub chunk_bytes: usize,
+    /// `--stats`: report throughput and phase times on stderr.
+    pub stats: bool,
     pub thresholds: Thresholds,
     pub input_format: Option<crate::format::kind::Format>,
     pub log_format: Option<std::sync::Arc<crate::format::logformat::LogFormat>>,
@@ -359,6 +365,7 @@ impl Config {
             until,
             threads,
             chunk_bytes: a.chunk_size.max(1),
+            stats: a.stats,
             thresholds: Thresholds {
                 bucket_s,
                 min_error_ratio: a.min_error_ratio,

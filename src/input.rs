@@ -1,141 +1,315 @@
-//! Input sources: files and stdin, as one byte slice each, cut into chunks of whole lines.
+//! Input sources: files and stdin, read a block of whole lines at a time.
 //!
-//! Regular files are memory-mapped; stdin, pipes and other special files are read into
-//! memory; gzip and zstd data (rotated logs such as `access.log.2.gz`) is decompressed into
-//! memory, whatever its name. A directory stands for the log files directly inside it. A chunk
-//! always ends just after a `\n` (or at the end of the data), so every line belongs to exactly
-//! one chunk and the parallel scan sees the same lines as a sequential one.
+//! Regular files are memory-mapped one window of a few MiB at a time (see [`window`]), so
+//! resident memory stays flat whatever the file's size and a file truncated while read is
+//! survived. gzip and zstd data (rotated logs such as `access.log.2.gz`) is decompressed as a
+//! stream, whatever its name. stdin, pipes and other special files are first copied to an
+//! unnamed temporary file, so that they too can be read twice (the evidence pass reads parts of
+//! the data again). A directory stands for the log files directly inside it.
+//!
+//! A block always ends just after a `\n` (or at the end of the data), so every line belongs to
+//! exactly one block and the parallel scan sees the same lines as a sequential one. Blocks are
+//! cut the same way on every read of the same data, so a later pass can ask for block `seq`
+//! of a compressed stream again.
 
 use anyhow::{bail, Context, Result};
-use memmap2::Mmap;
 use std::fs::File;
 use std::io::Read;
 use std::ops::Range;
+use std::os::unix::fs::FileExt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
-/// The bytes of one input.
-pub enum Data {
-    Mapped(Mmap),
-    Owned(Vec<u8>),
+mod window;
+pub use window::Window;
+
+/// Longest line read whole. A longer one (a binary file, a runaway writer) is read up to
+/// this length and the rest of it skipped, with a warning: memory stays bounded.
+pub const MAX_LINE: usize = 64 << 20;
+
+/// How many bytes of an input format detection looks at.
+pub const HEAD_BYTES: usize = 1 << 20;
+
+enum Store {
+    /// A regular file (or a temporary copy of a pipe), `len` bytes long when opened: lines
+    /// appended later are not read, so both passes see the same snapshot.
+    File {
+        file: File,
+        len: u64,
+    },
+    Memory(Vec<u8>),
 }
 
-/// One input: its name as the user gave it and its bytes.
+/// One input: its name as the user gave it and how to read its bytes.
 pub struct Source {
     pub name: String,
-    data: Data,
-    /// The compression the data was decoded from (`gzip`, `zstd`).
+    store: Store,
+    /// The compression the data is decoded from (`gzip`, `zstd`).
     pub decoded_from: Option<&'static str>,
+    compression: Option<&'static str>,
     /// When the file was last modified (the year of yearless stamps is taken from it).
     pub modified: Option<std::time::SystemTime>,
     /// Problems met while reading that still left a usable result (a truncated gzip).
-    pub warnings: Vec<String>,
+    warnings: Mutex<Vec<String>>,
+    /// Offset (in the decoded data) from which the file was found shorter than when it was
+    /// opened; `u64::MAX` while it has not shrunk.
+    shrunk_at: AtomicU64,
+    /// Bytes of the stored data read so far by the first pass (for progress).
+    pub consumed: AtomicU64,
 }
 
 impl Source {
+    fn new(name: String, store: Store) -> Source {
+        let mut s = Source {
+            name,
+            store,
+            decoded_from: None,
+            compression: None,
+            modified: None,
+            warnings: Mutex::new(Vec::new()),
+            shrunk_at: AtomicU64::new(u64::MAX),
+            consumed: AtomicU64::new(0),
+        };
+        s.compression = s.sniff();
+        s.decoded_from = s.compression.filter(|k| matches!(*k, "gzip" | "zstd"));
+        s
+    }
+
     /// An input from bytes already in memory (tests, benchmarks).
     pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> Source {
-        Source {
-            name: name.into(),
-            data: Data::Owned(bytes),
-            decoded_from: None,
-            modified: None,
-            warnings: Vec::new(),
-        }
+        Source::new(name.into(), Store::Memory(bytes))
     }
 
-    pub fn bytes(&self) -> &[u8] {
-        match &self.data {
-            Data::Mapped(m) => m,
-            Data::Owned(v) => v,
-        }
-    }
-
-    /// Opens a path, or stdin for `-`, and decompresses gzip or zstd data.
+    /// Opens a path, or stdin for `-`. Regular files are read in place; anything else is
+    /// copied first.
     pub fn open(path: &str) -> Result<Source> {
-        let mut source = Source::open_raw(path)?;
-        source.decompress();
-        Ok(source)
-    }
-
-    /// Replaces gzip or zstd data by its decompressed bytes. A stream cut short keeps what
-    /// could be decoded, with a warning; data that is not valid at all stays as it was.
-    fn decompress(&mut self) {
-        let kind = match self.compression() {
-            Some(k @ ("gzip" | "zstd")) => k,
-            _ => return,
-        };
-        let mut out = Vec::new();
-        let result = match kind {
-            "gzip" => flate2::read::MultiGzDecoder::new(self.bytes()).read_to_end(&mut out),
-            _ => match zstd::stream::read::Decoder::new(self.bytes()) {
-                Ok(mut d) => d.read_to_end(&mut out),
-                Err(e) => Err(e),
-            },
-        };
-        if let Err(e) = result {
-            if out.is_empty() {
-                self.warnings.push(format!(
-                    "{}: {kind} data could not be decompressed: {e}",
-                    self.name
-                ));
-                return;
-            }
-            self.warnings.push(format!(
-                "{}: {kind} data is damaged or cut short ({e}); read the {} bytes before the damage",
-                self.name,
-                out.len()
-            ));
-        }
-        self.data = Data::Owned(out);
-        self.decoded_from = Some(kind);
-    }
-
-    fn open_raw(path: &str) -> Result<Source> {
         if path == "-" {
-            let mut buf = Vec::new();
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut buf)
-                .context("<stdin>: read failed")?;
-            return Ok(Source::from_bytes("<stdin>", buf));
+            let store = spool(std::io::stdin().lock()).context("<stdin>: read failed")?;
+            return Ok(Source::new("<stdin>".into(), store));
         }
-        let mut file = File::open(path).with_context(|| format!("{path}: cannot open"))?;
+        let file = File::open(path).with_context(|| format!("{path}: cannot open"))?;
         let meta = file
             .metadata()
             .with_context(|| format!("{path}: cannot open"))?;
         if meta.is_dir() {
             bail!("{path}: is a directory");
         }
-        if meta.is_file() && meta.len() > 0 {
-            // SAFETY: the map is read-only and lives as long as `Source`; nothing in this
-            // process writes to the file. Another process still can, and Rust assumes the bytes
-            // behind a `&[u8]` never change, so the contract is the one every mmap-based tool
-            // (ripgrep among them) accepts: the logs are not rewritten while hindsight reads
-            // them. What happens when they are: lines appended after the map was made are not
-            // seen (the map keeps the length at open time), which is the intended snapshot. If
-            // the file is truncated while mapped (logrotate's `copytruncate`), touching a page
-            // past the new end raises SIGBUS and the process dies; and bytes rewritten in place
-            // could make the first and the evidence pass read different text. Rotate with
-            // `create` (logrotate's default) while hindsight runs, or give it a copy.
-            if let Ok(map) = unsafe { Mmap::map(&file) } {
-                let mut source = Source::from_bytes(path, Vec::new());
-                source.data = Data::Mapped(map);
-                source.modified = meta.modified().ok();
-                return Ok(source);
+        // A regular file that can be mapped is read in place. Pipes, character devices
+        // (/dev/stdin, /dev/null), process substitution, and files of /proc and /sys (whose
+        // size says nothing of their content) are copied.
+        let mappable = meta.is_file()
+            && meta.len() > 0
+            && Window::map(&file, 0, meta.len().min(4096) as usize).is_some();
+        let store = if mappable {
+            Store::File {
+                file,
+                len: meta.len(),
             }
-        }
-        // Pipes, character devices (/dev/stdin, /dev/null), process substitution, empty
-        // files, and files whose file system cannot map them (/proc, /sys): read them.
-        let mut buf = Vec::new();
-        file.read_to_end(&mut buf)
-            .with_context(|| format!("{path}: read failed"))?;
-        let mut source = Source::from_bytes(path, buf);
+        } else {
+            spool(file).with_context(|| format!("{path}: read failed"))?
+        };
+        let mut source = Source::new(path.to_string(), store);
         source.modified = meta.modified().ok();
         Ok(source)
     }
 
+    /// Size of the data as stored (compressed size for compressed inputs).
+    pub fn size(&self) -> u64 {
+        match &self.store {
+            Store::File { len, .. } => *len,
+            Store::Memory(v) => v.len() as u64,
+        }
+    }
+
+    /// The bytes, when the input is uncompressed and in memory (tests).
+    pub fn memory(&self) -> Option<&[u8]> {
+        match &self.store {
+            Store::Memory(v) if self.decoded_from.is_none() => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Problems met while reading, so far.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = self.warnings.lock().map(|w| w.clone()).unwrap_or_default();
+        let at = self.shrunk_at.load(Ordering::Relaxed);
+        if at != u64::MAX {
+            w.push(format!(
+                "{}: the file shrank while it was read (truncated in place, as logrotate's copytruncate does); read its first {} bytes, the lines after them are not in this report",
+                self.name, at
+            ));
+        }
+        w
+    }
+
+    pub fn warn(&self, w: String) {
+        if let Ok(mut all) = self.warnings.lock() {
+            if !all.contains(&w) {
+                all.push(w);
+            }
+        }
+    }
+
+    /// The blocks of whole lines of the (decoded) data, in order, about `target` bytes each.
+    /// `count` adds the stored bytes read to [`Source::consumed`].
+    pub fn blocks(&self, target: usize, count: bool) -> Blocks<'_> {
+        let target = target.clamp(1, MAX_LINE);
+        let kind = match (&self.store, self.decoded_from) {
+            (Store::Memory(v), None) => Kind::Memory(v),
+            (Store::File { file, len }, None) => Kind::File(file, *len),
+            (store, Some(codec)) => {
+                let raw: Box<dyn Read + Send + '_> = match store {
+                    Store::Memory(v) => Box::new(Counted {
+                        inner: &v[..],
+                        source: self,
+                        count,
+                    }),
+                    Store::File { file, len } => Box::new(Counted {
+                        inner: std::io::BufReader::with_capacity(
+                            256 << 10,
+                            FileAt {
+                                file,
+                                pos: 0,
+                                len: *len,
+                            },
+                        ),
+                        source: self,
+                        count,
+                    }),
+                };
+                let reader: Box<dyn Read + Send + '_> = if codec == "gzip" {
+                    Box::new(flate2::read::MultiGzDecoder::new(raw))
+                } else {
+                    match zstd::stream::read::Decoder::new(raw) {
+                        Ok(d) => Box::new(d),
+                        Err(_) => Box::new(std::io::empty()),
+                    }
+                };
+                Kind::Stream {
+                    reader,
+                    carry: Vec::new(),
+                    eof: false,
+                    codec,
+                }
+            }
+        };
+        Blocks {
+            source: self,
+            target,
+            seq: 0,
+            pos: 0,
+            kind,
+            skip_line: false,
+            count,
+        }
+    }
+
+    /// Block `seq`, the bytes `range` of the data, read again without reading what comes
+    /// before it; `None` for compressed data, which can only be read from its start.
+    pub fn block_at(&self, seq: usize, range: Range<u64>) -> Option<Block<'_>> {
+        let len = (range.end - range.start) as usize;
+        let data = match (&self.store, self.decoded_from) {
+            (Store::Memory(v), None) => {
+                Data::Borrowed(&v[range.start as usize..range.end as usize])
+            }
+            (Store::File { file, .. }, None) => load(file, range.start, len),
+            _ => return None,
+        };
+        let len = len.min(data.len());
+        Some(Block {
+            seq,
+            start: range.start,
+            data,
+            len,
+        })
+    }
+
+    /// The lines of a block that were really in the file: when the file shrank under the
+    /// block, the block cut just after its last whole line before the lost bytes (recorded,
+    /// and said in [`Source::warnings`]); `None` when the block is intact.
+    pub fn lost_tail(&self, block: &Block<'_>) -> Option<usize> {
+        let Store::File { file, .. } = &self.store else {
+            return None;
+        };
+        if self.decoded_from.is_some() {
+            return None;
+        }
+        let mut valid = block.len;
+        if let Data::Mapped(w) = &block.data {
+            if let Some(f) = w.fault() {
+                valid = valid.min(f);
+            }
+        }
+        if let Ok(meta) = file.metadata() {
+            valid = valid.min(meta.len().saturating_sub(block.start) as usize);
+        }
+        if valid >= block.len {
+            return None;
+        }
+        let cut = memchr::memrchr(b'\n', &block.bytes()[..valid]).map_or(0, |i| i + 1);
+        self.shrunk_at
+            .fetch_min(block.start + cut as u64, Ordering::Relaxed);
+        Some(cut)
+    }
+
+    /// Up to `max` bytes from the start of the (decoded) data.
+    pub fn head(&self, max: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        for b in self.blocks(max.min(HEAD_BYTES), false) {
+            out.extend_from_slice(&b.bytes()[..b.len.min(max - out.len())]);
+            if out.len() >= max {
+                break;
+            }
+        }
+        out
+    }
+
+    /// About the last `max` bytes of the (decoded) data, starting at a line.
+    pub fn tail(&self, max: usize) -> Vec<u8> {
+        let mut out: Vec<u8> = Vec::new();
+        match (&self.store, self.decoded_from) {
+            (Store::File { len, .. }, None) => {
+                let start = len.saturating_sub(max as u64);
+                if let Some(b) = self.block_at(0, start..*len) {
+                    out = b.bytes().to_vec();
+                }
+            }
+            _ => {
+                for b in self.blocks(max.max(1), false) {
+                    out.extend_from_slice(b.bytes());
+                    if out.len() > 2 * max {
+                        out.drain(..out.len() - max);
+                    }
+                }
+            }
+        }
+        if out.len() > max {
+            out.drain(..out.len() - max);
+        }
+        if let Some(i) = memchr::memchr(b'\n', &out) {
+            if out.len() >= max {
+                out.drain(..=i);
+            }
+        }
+        out
+    }
+
     /// What the first bytes say about the data, when it cannot be a text log as it is.
     pub fn compression(&self) -> Option<&'static str> {
-        let b = self.bytes();
+        self.compression
+    }
+
+    fn sniff(&self) -> Option<&'static str> {
+        let mut b = [0u8; 6];
+        let n = match &self.store {
+            Store::Memory(v) => {
+                let n = v.len().min(6);
+                b[..n].copy_from_slice(&v[..n]);
+                n
+            }
+            Store::File { file, .. } => file.read_at(&mut b, 0).unwrap_or(0),
+        };
+        let b = &b[..n];
         if b.starts_with(&[0x1f, 0x8b]) {
             Some("gzip")
         } else if b.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
@@ -146,6 +320,339 @@ impl Source {
             Some("xz")
         } else {
             None
+        }
+    }
+}
+
+/// Copies a stream to an unnamed temporary file (or, when none can be made, to memory).
+fn spool(mut from: impl Read) -> std::io::Result<Store> {
+    match tempfile::tempfile() {
+        Ok(mut file) => {
+            let len = std::io::copy(&mut from, &mut file)?;
+            Ok(Store::File { file, len })
+        }
+        Err(_) => {
+            let mut buf = Vec::new();
+            from.read_to_end(&mut buf)?;
+            Ok(Store::Memory(buf))
+        }
+    }
+}
+
+/// `len` bytes of a file from `offset`: mapped, or read when no window can be mapped (then a
+/// file that shrank gives fewer bytes).
+fn load(file: &File, offset: u64, len: usize) -> Data<'static> {
+    if let Some(w) = Window::map(file, offset, len) {
+        return Data::Mapped(w);
+    }
+    let mut buf = vec![0u8; len];
+    let mut got = 0;
+    while got < len {
+        match file.read_at(&mut buf[got..], offset + got as u64) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    buf.truncate(got);
+    Data::Owned(buf)
+}
+
+/// A file read with `pread` from `pos`, up to `len` (its length when opened).
+struct FileAt<'a> {
+    file: &'a File,
+    pos: u64,
+    len: u64,
+}
+
+impl Read for FileAt<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.len.saturating_sub(self.pos);
+        let want = buf.len().min(left.min(usize::MAX as u64) as usize);
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = self.file.read_at(&mut buf[..want], self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// A reader that adds what it reads to its source's progress.
+struct Counted<'a, R> {
+    inner: R,
+    source: &'a Source,
+    count: bool,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if self.count {
+            self.source.consumed.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
+}
+
+enum Data<'a> {
+    Borrowed(&'a [u8]),
+    Mapped(Window),
+    Owned(Vec<u8>),
+}
+
+impl Data<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Data::Borrowed(b) => b,
+            Data::Mapped(w) => w.bytes(),
+            Data::Owned(v) => v,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.bytes().len()
+    }
+}
+
+/// Whole lines of one input: the `seq`-th block, from offset `start` of the decoded data.
+pub struct Block<'a> {
+    pub seq: usize,
+    pub start: u64,
+    data: Data<'a>,
+    len: usize,
+}
+
+impl Block<'_> {
+    pub fn bytes(&self) -> &[u8] {
+        &self.data.bytes()[..self.len]
+    }
+
+    /// Offsets of the block in the decoded data.
+    pub fn range(&self) -> Range<u64> {
+        self.start..self.start + self.len as u64
+    }
+}
+
+enum Kind<'a> {
+    Memory(&'a [u8]),
+    File(&'a File, u64),
+    Stream {
+        reader: Box<dyn Read + Send + 'a>,
+        carry: Vec<u8>,
+        eof: bool,
+        codec: &'static str,
+    },
+}
+
+/// Iterator over the blocks of a source; see [`Source::blocks`].
+pub struct Blocks<'a> {
+    source: &'a Source,
+    target: usize,
+    seq: usize,
+    pos: u64,
+    kind: Kind<'a>,
+    /// The last block ended inside a line longer than [`MAX_LINE`]: skip to its end.
+    skip_line: bool,
+    count: bool,
+}
+
+impl<'a> Iterator for Blocks<'a> {
+    type Item = Block<'a>;
+
+    fn next(&mut self) -> Option<Block<'a>> {
+        if self.skip_line {
+            self.skip_line = false;
+            self.skip_rest_of_line();
+        }
+        let mut long = false;
+        let (data, len) = match &mut self.kind {
+            Kind::Memory(v) => {
+                let start = self.pos as usize;
+                if start >= v.len() {
+                    return None;
+                }
+                let want = start.saturating_add(self.target);
+                let end = if want >= v.len() {
+                    v.len()
+                } else {
+                    memchr::memchr(b'\n', &v[want - 1..]).map_or(v.len(), |i| want + i)
+                };
+                (Data::Borrowed(&v[start..end]), end - start)
+            }
+            Kind::File(file, len) => {
+                let file: &'a File = file;
+                let len = *len;
+                if self.pos >= len || self.source.shrunk_at.load(Ordering::Relaxed) <= self.pos {
+                    return None;
+                }
+                let mut want = (self.target as u64).min(len - self.pos) as usize;
+                loop {
+                    let data = load(file, self.pos, want);
+                    let last = self.pos + want as u64 == len;
+                    let found = if last {
+                        Some(want)
+                    } else {
+                        memchr::memrchr(b'\n', data.bytes()).map(|i| i + 1)
+                    };
+                    // Fewer bytes than asked for, or zeros where the file was cut under the
+                    // map: the file is shorter than when it was opened.
+                    let mut got = data.len();
+                    if let Data::Mapped(w) = &data {
+                        got = got.min(w.fault().unwrap_or(usize::MAX));
+                    }
+                    if got < want {
+                        let cut = memchr::memrchr(b'\n', &data.bytes()[..got]).map_or(0, |i| i + 1);
+                        self.source
+                            .shrunk_at
+                            .fetch_min(self.pos + cut as u64, Ordering::Relaxed);
+                        if cut == 0 {
+                            return None;
+                        }
+                        break (data, cut);
+                    }
+                    if let Some(cut) = found {
+                        break (data, cut);
+                    }
+                    if want >= MAX_LINE {
+                        long = true;
+                        break (data, want);
+                    }
+                    want = (want * 2).min(MAX_LINE).min((len - self.pos) as usize);
+                }
+            }
+            Kind::Stream {
+                reader,
+                carry,
+                eof,
+                codec,
+            } => {
+                let mut buf = std::mem::take(carry);
+                let mut want = self.target;
+                loop {
+                    if !*eof && buf.len() < want {
+                        let before = buf.len();
+                        let r = reader
+                            .by_ref()
+                            .take((want - buf.len()) as u64)
+                            .read_to_end(&mut buf);
+                        match r {
+                            Ok(0) => *eof = true,
+                            Ok(_) => {}
+                            Err(e) => {
+                                *eof = true;
+                                let decoded = self.pos + buf.len() as u64;
+                                self.source.warn(if decoded == 0 {
+                                    format!(
+                                        "{}: {codec} data could not be decompressed: {e}",
+                                        self.source.name
+                                    )
+                                } else {
+                                    format!(
+                                        "{}: {codec} data is damaged or cut short ({e}); read the {decoded} bytes before the damage",
+                                        self.source.name
+                                    )
+                                });
+                            }
+                        }
+                        if buf.len() > before && buf.len() < want && !*eof {
+                            continue;
+                        }
+                    }
+                    if buf.is_empty() {
+                        return None;
+                    }
+                    if *eof {
+                        let n = buf.len();
+                        break (Data::Owned(buf), n);
+                    }
+                    if let Some(i) = memchr::memrchr(b'\n', &buf) {
+                        *carry = buf[i + 1..].to_vec();
+                        break (Data::Owned(buf), i + 1);
+                    }
+                    if buf.len() >= MAX_LINE {
+                        long = true;
+                        let n = buf.len();
+                        break (Data::Owned(buf), n);
+                    }
+                    want = (want * 2).min(MAX_LINE);
+                }
+            }
+        };
+        if long {
+            self.long_line();
+        }
+        let block = Block {
+            seq: self.seq,
+            start: self.pos,
+            data,
+            len,
+        };
+        if self.count && self.source.decoded_from.is_none() {
+            self.source
+                .consumed
+                .fetch_add(len as u64, Ordering::Relaxed);
+        }
+        self.seq += 1;
+        self.pos += len as u64;
+        Some(block)
+    }
+}
+
+impl Blocks<'_> {
+    fn long_line(&mut self) {
+        self.skip_line = true;
+        self.source.warn(format!(
+            "{}: a line at byte {} is longer than {} MiB; read its first {} MiB only",
+            self.source.name,
+            self.pos,
+            MAX_LINE >> 20,
+            MAX_LINE >> 20
+        ));
+    }
+
+    /// Moves past the end of the line the last block cut (its bytes are not read).
+    fn skip_rest_of_line(&mut self) {
+        let step = self.target.max(1 << 20);
+        match &mut self.kind {
+            Kind::Memory(_) => {}
+            Kind::File(file, len) => {
+                // `pos` is already past the block; what follows up to `\n` is skipped.
+                let mut at = self.pos;
+                while at < *len {
+                    let want = (step as u64).min(*len - at) as usize;
+                    let data = load(file, at, want);
+                    if data.len() == 0 {
+                        at = *len;
+                        break;
+                    }
+                    if let Some(i) = memchr::memchr(b'\n', data.bytes()) {
+                        at += i as u64 + 1;
+                        break;
+                    }
+                    at += data.len() as u64;
+                }
+                self.pos = at;
+            }
+            Kind::Stream {
+                reader, carry, eof, ..
+            } => loop {
+                if let Some(i) = memchr::memchr(b'\n', carry) {
+                    self.pos += i as u64 + 1;
+                    carry.drain(..=i);
+                    return;
+                }
+                self.pos += carry.len() as u64;
+                carry.clear();
+                if *eof {
+                    return;
+                }
+                match reader.by_ref().take(step as u64).read_to_end(carry) {
+                    Ok(0) | Err(_) => *eof = true,
+                    Ok(_) => {}
+                }
+            },
         }
     }
 }

@@ -59,11 +59,118 @@ pub fn open_inputs(config: &Config) -> Result<(Vec<Source>, Vec<String>)> {
 
 /// Reads the inputs named in the config and analyses them.
 pub fn analyze_files(config: &Config) -> Result<Report> {
+    analyze_files_timed(config, &mut Stats::default())
+}
+
+/// [`analyze_files`], recording what was read and how long each phase took.
+pub fn analyze_files_timed(config: &Config, stats: &mut Stats) -> Result<Report> {
+    let start = std::time::Instant::now();
     let (sources, warnings) = open_inputs(config)?;
-    let mut report = analyze(config, &sources)?;
+    stats.phases.push(("open", start.elapsed()));
+    let mut report = analyze_timed(config, &sources, stats)?;
     report.warnings.extend(warnings);
     Ok(report)
 }
+
+/// What a run read and how long its phases took (`--stats`).
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Bytes as stored (compressed size for compressed inputs) ...
+    pub stored: u64,
+    /// ... and once decoded.
+    pub decoded: u64,
+    pub lines: u64,
+    pub phases: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Stats {
+    fn time<T>(&mut self, phase: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = std::time::Instant::now();
+        let out = f();
+        self.phases.push((phase, start.elapsed()));
+        out
+    }
+
+    /// One paragraph for stderr.
+    pub fn render(&self, threads: usize) -> String {
+        let total: std::time::Duration = self.phases.iter().map(|(_, d)| *d).sum();
+        let secs = total.as_secs_f64().max(1e-9);
+        let mut out = format!(
+            "hindsight: stats: {} bytes ({} decoded), {} lines in {:.3} s: {:.1} MB/s, {:.2} M lines/s, {} thread{}\n",
+            report::thousands(self.stored),
+            report::thousands(self.decoded),
+            report::thousands(self.lines),
+            secs,
+            self.decoded as f64 / secs / 1e6,
+            self.lines as f64 / secs / 1e6,
+            threads,
+            if threads == 1 { "" } else { "s" }
+        );
+        for (phase, d) in &self.phases {
+            out.push_str(&format!(
+                "hindsight: stats: {phase:<9} {:>9.3} ms\n",
+                d.as_secs_f64() * 1e3
+            ));
+        }
+        if let Some(kib) = peak_rss_kib() {
+            out.push_str(&format!(
+                "hindsight: stats: peak RSS {:.1} MiB\n",
+                kib as f64 / 1024.0
+            ));
+        }
+        out
+    }
+}
+
+/// Peak resident memory of this process so far, in KiB.
+fn peak_rss_kib() -> Option<u64> {
+    // SAFETY: getrusage writes into the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    (unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } == 0)
+        .then_some(usage.ru_maxrss as u64)
+}
+
+/// Shows a progress bar on stderr while `work` runs, when stderr is a terminal and the
+/// inputs are big enough for it to matter; never in pipes.
+fn with_progress<T: Send>(sources: &[Source], work: impl FnOnce() -> T + Send) -> T {
+    use std::io::IsTerminal;
+    let total: u64 = sources.iter().map(Source::size).sum();
+    if total < PROGRESS_MIN_BYTES || !std::io::stderr().is_terminal() {
+        return work();
+    }
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let done = &done;
+        scope.spawn(move || {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(total),
+                indicatif::ProgressDrawTarget::stderr_with_hz(8),
+            );
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} reading {bytes}/{total_bytes} {wide_bar} {bytes_per_sec} eta {eta}",
+                )
+                .expect("valid template"),
+            );
+            let step = std::time::Duration::from_millis(100);
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let read: u64 = sources
+                    .iter()
+                    .map(|s| s.consumed.load(std::sync::atomic::Ordering::Relaxed))
+                    .sum();
+                bar.set_position(read.min(total));
+                std::thread::park_timeout(step);
+            }
+            bar.finish_and_clear();
+        });
+        let out = work();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        out
+    })
+}
+
+/// Inputs smaller than this finish too fast for a progress bar.
+const PROGRESS_MIN_BYTES: u64 = 256 << 20;
 
 /// Below this share of sampled lines read, an input's format is in doubt and a warning says so.
 pub const LOW_CONFIDENCE: f64 = 0.5;
@@ -105,14 +212,15 @@ pub fn plan(config: &Config, sources: &[Source]) -> Plan {
             }
         };
         let mut ctx = format::ParseCtx { zone, year, month };
+        let head = source.head(input::HEAD_BYTES);
         let detection = match config.input_format {
-            Some(f) => kind::forced(f, source.bytes(), ctx, log_format.clone()),
-            None => kind::detect(source.bytes(), ctx, log_format.clone()),
+            Some(f) => kind::forced(f, &head, ctx, log_format.clone()),
+            None => kind::detect(&head, ctx, log_format.clone()),
         };
         if config.year.is_some() {
             // --year is the year of the newest entries: their month is the reference.
             let parser = Parser::new(detection.format, ctx, log_format.clone());
-            ctx.month = last_month(source.bytes(), &parser).unwrap_or(12);
+            ctx.month = last_month(&source.tail(64 * 1024), &parser).unwrap_or(12);
         }
         if let Some(from) = source.decoded_from {
             assumptions.push(format!("decompressed from {from}"));
@@ -154,9 +262,8 @@ pub fn plan(config: &Config, sources: &[Source]) -> Plan {
     plan
 }
 
-/// The month (in the parser's zone) of the last entry of a file that the parser reads.
-fn last_month(data: &[u8], parser: &Parser) -> Option<u32> {
-    let tail = &data[data.len().saturating_sub(64 * 1024)..];
+/// The month (in the parser's zone) of the last entry in `tail`, the end of a file.
+fn last_month(tail: &[u8], parser: &Parser) -> Option<u32> {
     let lines: Vec<&[u8]> = input::lines(tail).collect();
     let mut cache = time::ClfCache::default();
     lines
@@ -194,8 +301,13 @@ fn month_name(m: u32) -> &'static str {
 
 /// Runs the whole pipeline over sources already open.
 pub fn analyze(config: &Config, sources: &[Source]) -> Result<Report> {
+    analyze_timed(config, sources, &mut Stats::default())
+}
+
+/// [`analyze`], recording what was read and how long each phase took.
+pub fn analyze_timed(config: &Config, sources: &[Source], stats: &mut Stats) -> Result<Report> {
     let pool = pool(config)?;
-    let plan = plan(config, sources);
+    let plan = stats.time("formats", || plan(config, sources));
     let th = &config.thresholds;
     let opts = aggregate::ScanOptions {
         bucket_s: th.bucket_s,
@@ -203,7 +315,18 @@ pub fn analyze(config: &Config, sources: &[Source]) -> Result<Report> {
         until: config.until,
         chunk_bytes: config.chunk_bytes,
     };
-    let (per_source, chunks) = aggregate::scan(sources, &plan.parsers, &opts, pool.as_ref());
+    let (per_source, chunks) = stats.time("scan", || {
+        with_progress(sources, || {
+            aggregate::scan(sources, &plan.parsers, &opts, pool.as_ref())
+        })
+    });
+    stats.stored += sources.iter().map(Source::size).sum::<u64>();
+    stats.decoded += chunks
+        .iter()
+        .map(|c| c.range.end - c.range.start)
+        .sum::<u64>();
+    stats.lines += per_source.iter().map(|s| s.lines).sum::<u64>();
+    let detect_start = std::time::Instant::now();
     let mut all = std::collections::BTreeMap::new();
     for s in &per_source {
         aggregate::merge_buckets(&mut all, s.buckets.clone());
@@ -221,22 +344,29 @@ pub fn analyze(config: &Config, sources: &[Source]) -> Result<Report> {
         .filter_map(|s| Some((s.first?, s.last?)))
         .collect();
     let detection = detect::detect(&series, th, &activity);
+    stats.phases.push(("detect", detect_start.elapsed()));
+    let evidence_start = std::time::Instant::now();
     let bounds = evidence::Window {
         start: config.since.unwrap_or(i64::MIN),
         end: config.until.map_or(i64::MAX, |u| u - 1),
     };
     let evidence = evidence::gather(
-        sources,
-        &plan.parsers,
-        &chunks,
+        &evidence::Reread {
+            sources,
+            parsers: &plan.parsers,
+            chunks: &chunks,
+            target: config.chunk_bytes,
+        },
         &series,
         &detection,
         bounds,
         pool.as_ref(),
     );
+    stats.phases.push(("evidence", evidence_start.elapsed()));
     let mut notes: Vec<String> = series_note.into_iter().collect();
     notes.extend(coverage_gaps(&coverage, th.bucket_s));
-    Ok(report::build(report::Inputs {
+    let build_start = std::time::Instant::now();
+    let report = report::build(report::Inputs {
         config,
         names: sources.iter().map(|s| s.name.clone()).collect(),
         formats: plan.detections.iter().map(|d| d.format).collect(),
@@ -244,7 +374,7 @@ pub fn analyze(config: &Config, sources: &[Source]) -> Result<Report> {
         source_warnings: sources
             .iter()
             .zip(&plan.warnings)
-            .map(|(s, w)| s.warnings.iter().chain(w).cloned().collect())
+            .map(|(s, w)| s.warnings().into_iter().chain(w.iter().cloned()).collect())
             .collect(),
         compression: sources.iter().map(Source::compression).collect(),
         sources: &per_source,
@@ -253,7 +383,9 @@ pub fn analyze(config: &Config, sources: &[Source]) -> Result<Report> {
         detection: &detection,
         evidence,
         notes,
-    }))
+    });
+    stats.phases.push(("report", build_start.elapsed()));
+    Ok(report)
 }
 
 /// `hindsight formats`: what each input was recognised as, and why, as text or JSON.
@@ -263,7 +395,7 @@ pub fn formats_report(config: &Config) -> Result<String> {
     let warnings: Vec<Vec<String>> = sources
         .iter()
         .zip(&plan.warnings)
-        .map(|(s, w)| s.warnings.iter().chain(w).cloned().collect())
+        .map(|(s, w)| s.warnings().into_iter().chain(w.iter().cloned()).collect())
         .collect();
     let rows: Vec<serde_json::Value> = sources
         .iter()
@@ -326,13 +458,15 @@ pub fn signatures_report(config: &Config) -> Result<String> {
     let mut errors = 0u64;
     for (source, parser) in sources.iter().zip(&plan.parsers) {
         let mut cache = time::ClfCache::default();
-        for line in input::lines(source.bytes()) {
-            if let Some(kind::Record::Event(e)) = parser.parse(line, &mut cache) {
-                let in_range = config.since.is_none_or(|s| e.time >= s)
-                    && config.until.is_none_or(|u| e.time < u);
-                if in_range && e.level.is_some_and(|l| l.is_error()) {
-                    errors += 1;
-                    miner.add(&e.message, e.time);
+        for block in source.blocks(config.chunk_bytes, false) {
+            for line in input::lines(block.bytes()) {
+                if let Some(kind::Record::Event(e)) = parser.parse(line, &mut cache) {
+                    let in_range = config.since.is_none_or(|s| e.time >= s)
+                        && config.until.is_none_or(|u| e.time < u);
+                    if in_range && e.level.is_some_and(|l| l.is_error()) {
+                        errors += 1;
+                        miner.add(&e.message, e.time);
+                    }
                 }
             }
         }

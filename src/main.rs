@@ -65,7 +65,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             .map_err(|e| anyhow::Error::new(e).context("stdout: write failed"))?;
         return Ok(());
     }
-    let mut report = hindsight::analyze_files(&config)?;
+    let mut stats = hindsight::Stats::default();
+    let mut report = hindsight::analyze_files_timed(&config, &mut stats)?;
     if let Some(chart) = &config.chart {
         std::fs::write(chart, hindsight::report::render_svg(&report))
             .map_err(|e| anyhow::anyhow!("{}: cannot write the chart: {e}", chart.display()))?;
@@ -86,7 +87,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             hindsight::report::terminal_safe(&w)
         );
     }
+    let render_start = std::time::Instant::now();
     let out = hindsight::render(&config, &report)?;
+    stats.phases.push(("render", render_start.elapsed()));
+    if config.stats {
+        eprint!("{}", stats.render(config.threads));
+    }
     match &config.output {
         Some(path) => std::fs::write(path, out)
             .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?,

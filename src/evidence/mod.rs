@@ -55,26 +55,39 @@ pub trait WindowAcc: Default + Send {
     fn merge(&mut self, later: Self);
 }
 
+/// What the narrow passes read again: the sources, their parsers, and the blocks the first
+/// pass cut them into (`target` bytes each), with their time spans.
+#[derive(Clone, Copy)]
+pub struct Reread<'a> {
+    pub sources: &'a [Source],
+    pub parsers: &'a [Parser],
+    pub chunks: &'a [Chunk],
+    pub target: usize,
+}
+
 /// Reads the requests that fall in each window; returns one accumulator per window.
 pub fn scan_windows<A: WindowAcc>(
-    sources: &[Source],
-    parsers: &[Parser],
-    chunks: &[Chunk],
+    data: &Reread<'_>,
     windows: &[Window],
     rule: BadRule,
     pool: Option<&rayon::ThreadPool>,
 ) -> Vec<A> {
+    let Reread {
+        sources,
+        parsers,
+        chunks,
+        target,
+    } = *data;
     let overlaps = |c: &Chunk| match (c.first, c.last) {
         (Some(f), Some(l)) => windows.iter().any(|w| f <= w.end && l >= w.start),
         _ => false,
     };
-    let wanted: Vec<Chunk> = chunks.iter().filter(|c| overlaps(c)).cloned().collect();
-    let per_chunk = map_par(pool, &wanted, |c| {
+    let wanted: Vec<&Chunk> = chunks.iter().filter(|c| overlaps(c)).collect();
+    let read = |block: &[u8], c: &Chunk| {
         let mut accs: Vec<A> = windows.iter().map(|_| A::default()).collect();
         let mut cache = ClfCache::default();
         let parser = &parsers[c.source];
-        let data = sources[c.source].bytes();
-        for line in lines(&data[c.range.clone()]) {
+        for line in lines(block) {
             match parser.parse(line, &mut cache) {
                 Some(Record::Access(r)) => {
                     let bad = rule.is_bad(&r);
@@ -88,7 +101,8 @@ pub fn scan_windows<A: WindowAcc>(
                     let bad = e.level.is_some_and(|l| l.is_error());
                     for (w, acc) in windows.iter().zip(accs.iter_mut()) {
                         if e.time >= w.start && e.time <= w.end {
-                            let pos = line.as_ptr() as usize - data.as_ptr() as usize;
+                            let pos = c.range.start as usize
+                                + (line.as_ptr() as usize - block.as_ptr() as usize);
                             acc.add_event(&e, c.source, pos, bad);
                         }
                     }
@@ -97,9 +111,49 @@ pub fn scan_windows<A: WindowAcc>(
             }
         }
         accs
+    };
+    // Blocks of plain data are read again on their own, in parallel; compressed data only
+    // from its start, so one task per compressed source decodes up to its last wanted block.
+    let (direct, streamed): (Vec<&Chunk>, Vec<&Chunk>) = wanted
+        .iter()
+        .partition(|c| sources[c.source].decoded_from.is_none());
+    let mut streams: Vec<(usize, Vec<&Chunk>)> = Vec::new();
+    for c in streamed {
+        match streams.last_mut() {
+            Some((s, list)) if *s == c.source => list.push(c),
+            _ => streams.push((c.source, vec![c])),
+        }
+    }
+    let mut per_chunk: Vec<(usize, usize, Vec<A>)> = map_par(pool, &direct, |c| {
+        let source = &sources[c.source];
+        let accs = match source.block_at(c.seq, c.range.clone()) {
+            Some(block) => {
+                let cut = source.lost_tail(&block).unwrap_or(block.bytes().len());
+                read(&block.bytes()[..cut], c)
+            }
+            None => windows.iter().map(|_| A::default()).collect(),
+        };
+        (c.source, c.seq, accs)
     });
+    let decoded: Vec<Vec<(usize, usize, Vec<A>)>> = map_par(pool, &streams, |(s, list)| {
+        let source = &sources[*s];
+        let last = list.last().map_or(0, |c| c.seq);
+        let mut next = list.iter().peekable();
+        let mut out = Vec::new();
+        for block in source.blocks(target, false) {
+            if block.seq > last {
+                break;
+            }
+            if let Some(c) = next.next_if(|c| c.seq == block.seq) {
+                out.push((c.source, c.seq, read(block.bytes(), c)));
+            }
+        }
+        out
+    });
+    per_chunk.extend(decoded.into_iter().flatten());
+    per_chunk.sort_unstable_by_key(|(source, seq, _)| (*source, *seq));
     let mut out: Vec<A> = windows.iter().map(|_| A::default()).collect();
-    for accs in per_chunk {
+    for (_, _, accs) in per_chunk {
         for (o, a) in out.iter_mut().zip(accs) {
             o.merge(a);
         }
@@ -139,9 +193,7 @@ pub const RAMP_MIN_LLR: f64 = 6.0;
 /// Both narrow passes: bad-request edges inside each incident's search range, then the
 /// impact between onset and resolution.
 pub fn gather(
-    sources: &[Source],
-    parsers: &[Parser],
-    chunks: &[Chunk],
+    data: &Reread<'_>,
     series: &Series,
     det: &Detection,
     bounds: Window,
@@ -166,7 +218,7 @@ pub fn gather(
             })
         })
         .collect();
-    let seconds: Vec<Seconds> = scan_windows(sources, parsers, chunks, &search, rule, pool);
+    let seconds: Vec<Seconds> = scan_windows(data, &search, rule, pool);
     let width = BURST_WIDTH_S.min(series.bucket_s).max(1);
     let edges: Vec<(i64, Option<i64>)> = det
         .incidents
@@ -233,7 +285,7 @@ pub fn gather(
             })
         })
         .collect();
-    let impacts: Vec<Impact> = scan_windows(sources, parsers, chunks, &windows, rule, pool);
+    let impacts: Vec<Impact> = scan_windows(data, &windows, rule, pool);
     let around: Vec<Window> = windows
         .iter()
         .map(|w| {
@@ -243,7 +295,7 @@ pub fn gather(
             })
         })
         .collect();
-    let notables: Vec<Notables> = scan_windows(sources, parsers, chunks, &around, rule, pool);
+    let notables: Vec<Notables> = scan_windows(data, &around, rule, pool);
     // Error entries: the hour before onset, and the incident itself.
     let error_windows: Vec<Window> = windows
         .iter()
@@ -257,8 +309,7 @@ pub fn gather(
             ]
         })
         .collect();
-    let mut errors: Vec<ErrorEntries> =
-        scan_windows(sources, parsers, chunks, &error_windows, rule, pool);
+    let mut errors: Vec<ErrorEntries> = scan_windows(data, &error_windows, rule, pool);
     let mut signatures = Vec::new();
     for (k, w) in windows.iter().enumerate() {
         let incident = std::mem::take(&mut errors[2 * k + 1].0);
@@ -298,7 +349,6 @@ mod tests {
         requests: true,
         events: false,
     };
-    use crate::input::chunk_ranges;
 
     #[test]
     fn burst_edges_skip_strays() {
@@ -377,29 +427,24 @@ mod tests {
         )];
         let mut results = Vec::new();
         for size in [64, 1000, 1 << 20] {
-            let chunks: Vec<Chunk> = chunk_ranges(sources[0].bytes(), size)
-                .into_iter()
-                .map(|range| {
-                    let agg = crate::aggregate::scan_chunk(
-                        &sources[0].bytes()[range.clone()],
-                        &parsers[0],
-                        &crate::aggregate::ScanOptions {
-                            bucket_s: 60,
-                            since: None,
-                            until: None,
-                            chunk_bytes: size,
-                        },
-                    );
-                    Chunk {
-                        source: 0,
-                        range,
-                        first: agg.first,
-                        last: agg.last,
-                    }
-                })
-                .collect();
-            let secs: Vec<Seconds> =
-                scan_windows(&sources, &parsers, &chunks, &windows, rule, None);
+            let opts = crate::aggregate::ScanOptions {
+                bucket_s: 60,
+                since: None,
+                until: None,
+                chunk_bytes: size,
+            };
+            let (_, chunks) = crate::aggregate::scan(&sources, &parsers, &opts, None);
+            let secs: Vec<Seconds> = scan_windows(
+                &Reread {
+                    sources: &sources,
+                    parsers: &parsers,
+                    chunks: &chunks,
+                    target: size,
+                },
+                &windows,
+                rule,
+                None,
+            );
             assert_eq!(secs[0].bad_span(), (Some(t0 + 100), Some(t0 + 158)));
             assert_eq!(
                 secs[0].burst_edges(30, &REQUESTS),
@@ -412,8 +457,17 @@ mod tests {
                     path: b"/p0".to_vec()
                 })
             );
-            let mut imp: Vec<Impact> =
-                scan_windows(&sources, &parsers, &chunks, &windows, rule, None);
+            let mut imp: Vec<Impact> = scan_windows(
+                &Reread {
+                    sources: &sources,
+                    parsers: &parsers,
+                    chunks: &chunks,
+                    target: size,
+                },
+                &windows,
+                rule,
+                None,
+            );
             let imp = &mut imp[0];
             assert_eq!(imp.requests, 111);
             assert_eq!(imp.failed, 30);
