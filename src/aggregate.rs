@@ -816,4 +816,94 @@ mod tests {
         assert_eq!(agg.buckets.len(), 1);
         assert_eq!(agg.buckets[&(t0 + 60)].requests, 1);
     }
+
+    fn pool2() -> rayon::ThreadPool {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+    }
+
+    fn access_text(n: u32) -> String {
+        let mut text = String::new();
+        for s in 0..n {
+            let status = if s % 11 == 0 { 503 } else { 200 };
+            text.push_str(&line(s % 3600, status, "0.120"));
+            if s % 97 == 0 {
+                text.push_str("not a log line\n");
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn files_compressed_streams_and_memory_scan_alike_on_any_threads() {
+        let text = access_text(3000);
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("a.log");
+        std::fs::write(&plain, &text).unwrap();
+        let gz = dir.path().join("a.log.gz");
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut e, text.as_bytes()).unwrap();
+        std::fs::write(&gz, e.finish().unwrap()).unwrap();
+        let sources = [
+            Source::from_bytes("memory", text.clone().into_bytes()),
+            Source::open(plain.to_str().unwrap()).unwrap(),
+            Source::open(gz.to_str().unwrap()).unwrap(),
+        ];
+        let parsers = [access_parser(), access_parser(), access_parser()];
+        let pool = pool2();
+        let mut reference = None;
+        for chunk_bytes in [1, 333, 4096, 1 << 20] {
+            let opts = ScanOptions {
+                bucket_s: 60,
+                since: None,
+                until: None,
+                chunk_bytes,
+            };
+            for p in [None, Some(&pool)] {
+                let (aggs, chunks) = scan(&sources, &parsers, &opts, p);
+                assert_eq!(aggs[0], aggs[1], "file, chunk {chunk_bytes}");
+                assert_eq!(aggs[0], aggs[2], "gzip, chunk {chunk_bytes}");
+                assert_eq!(aggs[0].lines, 3000 + 31);
+                assert_eq!(aggs[0].lines, aggs[0].parsed + aggs[0].skipped);
+                let reference = reference.get_or_insert_with(|| aggs[0].clone());
+                assert_eq!(&aggs[0], reference, "chunk {chunk_bytes}");
+                for k in 0..3 {
+                    let ranges: Vec<_> = chunks.iter().filter(|c| c.source == k).collect();
+                    assert!(ranges
+                        .windows(2)
+                        .all(|w| w[0].range.end == w[1].range.start && w[0].seq + 1 == w[1].seq));
+                    assert_eq!(ranges.last().unwrap().range.end, text.len() as u64);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_cut_short_after_opening_is_scanned_as_far_as_it_goes() {
+        let text = access_text(2000);
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), &text).unwrap();
+        let source = Source::open(f.path().to_str().unwrap()).unwrap();
+        let keep = text.len() / 3;
+        f.as_file().set_len(keep as u64).unwrap();
+        let whole_lines = &text[..text[..keep].rfind('\n').unwrap() + 1];
+        let opts = ScanOptions {
+            bucket_s: 60,
+            since: None,
+            until: None,
+            chunk_bytes: 4096,
+        };
+        let want = scan_chunk(whole_lines.as_bytes(), &access_parser(), &opts);
+        for p in [None, Some(&pool2())] {
+            let (aggs, _) = scan(std::slice::from_ref(&source), &[access_parser()], &opts, p);
+            assert_eq!(aggs[0], want);
+        }
+        let w = source.warnings();
+        assert!(
+            w.iter().any(|w| w.contains("shrank while it was read")),
+            "{w:?}"
+        );
+    }
 }

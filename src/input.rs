@@ -153,7 +153,12 @@ impl Source {
     /// The blocks of whole lines of the (decoded) data, in order, about `target` bytes each.
     /// `count` adds the stored bytes read to [`Source::consumed`].
     pub fn blocks(&self, target: usize, count: bool) -> Blocks<'_> {
-        let target = target.clamp(1, MAX_LINE);
+        self.blocks_capped(target, count, MAX_LINE)
+    }
+
+    /// [`Source::blocks`] with lines cut at `max_line` bytes.
+    fn blocks_capped(&self, target: usize, count: bool, max_line: usize) -> Blocks<'_> {
+        let target = target.clamp(1, max_line);
         let kind = match (&self.store, self.decoded_from) {
             (Store::Memory(v), None) => Kind::Memory(v),
             (Store::File { file, len }, None) => Kind::File(file, *len),
@@ -201,6 +206,7 @@ impl Source {
             kind,
             skip_line: false,
             count,
+            max_line,
         }
     }
 
@@ -456,6 +462,7 @@ pub struct Blocks<'a> {
     /// The last block ended inside a line longer than [`MAX_LINE`]: skip to its end.
     skip_line: bool,
     count: bool,
+    max_line: usize,
 }
 
 impl<'a> Iterator for Blocks<'a> {
@@ -515,11 +522,11 @@ impl<'a> Iterator for Blocks<'a> {
                     if let Some(cut) = found {
                         break (data, cut);
                     }
-                    if want >= MAX_LINE {
+                    if want >= self.max_line {
                         long = true;
                         break (data, want);
                     }
-                    want = (want * 2).min(MAX_LINE).min((len - self.pos) as usize);
+                    want = (want * 2).min(self.max_line).min((len - self.pos) as usize);
                 }
             }
             Kind::Stream {
@@ -571,12 +578,12 @@ impl<'a> Iterator for Blocks<'a> {
                         *carry = buf[i + 1..].to_vec();
                         break (Data::Owned(buf), i + 1);
                     }
-                    if buf.len() >= MAX_LINE {
+                    if buf.len() >= self.max_line {
                         long = true;
                         let n = buf.len();
                         break (Data::Owned(buf), n);
                     }
-                    want = (want * 2).min(MAX_LINE);
+                    want = (want * 2).min(self.max_line);
                 }
             }
         };
@@ -604,11 +611,8 @@ impl Blocks<'_> {
     fn long_line(&mut self) {
         self.skip_line = true;
         self.source.warn(format!(
-            "{}: a line at byte {} is longer than {} MiB; read its first {} MiB only",
-            self.source.name,
-            self.pos,
-            MAX_LINE >> 20,
-            MAX_LINE >> 20
+            "{}: a line at byte {} is longer than {} bytes; read its first {} bytes only",
+            self.source.name, self.pos, self.max_line, self.max_line
         ));
     }
 
@@ -793,6 +797,214 @@ mod tests {
                 "target {target}"
             );
         }
+    }
+
+    /// Lines of every kind: empty, CRLF, long, and a last one without `\n`.
+    fn sample_text() -> Vec<u8> {
+        let mut t = Vec::new();
+        for i in 0..500 {
+            match i % 7 {
+                0 => t.extend_from_slice(b"\n"),
+                1 => t.extend_from_slice(format!("crlf {i}\r\n").as_bytes()),
+                2 => t.extend_from_slice(format!("{}\n", "x".repeat(i * 3)).as_bytes()),
+                _ => t.extend_from_slice(format!("line {i}\n").as_bytes()),
+            }
+        }
+        t.extend_from_slice(b"last without newline");
+        t
+    }
+
+    fn file_with(bytes: &[u8]) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut f, bytes).unwrap();
+        f
+    }
+
+    fn block_lines(source: &Source, target: usize) -> Vec<Vec<u8>> {
+        let mut pos = 0;
+        let mut out = Vec::new();
+        for (k, b) in source.blocks(target, true).enumerate() {
+            assert_eq!(b.seq, k);
+            assert_eq!(b.start, pos, "blocks are contiguous");
+            pos = b.range().end;
+            let bytes = b.bytes();
+            assert!(
+                bytes.ends_with(b"\n") || pos == source_len(source),
+                "a block ends at a line end"
+            );
+            out.extend(lines(bytes).map(<[u8]>::to_vec));
+        }
+        out
+    }
+
+    fn source_len(source: &Source) -> u64 {
+        source
+            .blocks(usize::MAX, false)
+            .map(|b| b.bytes().len() as u64)
+            .sum()
+    }
+
+    #[test]
+    fn blocks_of_files_memory_and_compressed_streams_give_the_same_lines() {
+        let text = sample_text();
+        let want: Vec<Vec<u8>> = lines(&text).map(<[u8]>::to_vec).collect();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &text).unwrap();
+        let gz = gz.finish().unwrap();
+        let zst = zstd::encode_all(&text[..], 3).unwrap();
+        let plain = file_with(&text);
+        let gz_file = file_with(&gz);
+        let sources = [
+            Source::from_bytes("memory", text.clone()),
+            Source::open(plain.path().to_str().unwrap()).unwrap(),
+            Source::open(gz_file.path().to_str().unwrap()).unwrap(),
+            Source::from_bytes("zstd", zst),
+        ];
+        assert_eq!(sources[2].decoded_from, Some("gzip"));
+        assert_eq!(sources[3].decoded_from, Some("zstd"));
+        for source in &sources {
+            for target in [1, 2, 7, 100, 4096, 1 << 20] {
+                assert_eq!(
+                    block_lines(source, target),
+                    want,
+                    "{} at {target}",
+                    source.name
+                );
+            }
+            assert!(source.warnings().is_empty(), "{:?}", source.warnings());
+        }
+        // Progress counts the stored bytes once per counted pass.
+        assert_eq!(
+            sources[1].consumed.load(Ordering::Relaxed),
+            6 * text.len() as u64
+        );
+    }
+
+    #[test]
+    fn a_block_can_be_read_again_on_its_own() {
+        let text = sample_text();
+        let f = file_with(&text);
+        let source = Source::open(f.path().to_str().unwrap()).unwrap();
+        for b in source.blocks(300, false) {
+            let again = source.block_at(b.seq, b.range()).unwrap();
+            assert_eq!(again.bytes(), b.bytes());
+        }
+        let gz = Source::from_bytes("gz", {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut e, &text).unwrap();
+            e.finish().unwrap()
+        });
+        assert!(
+            gz.block_at(0, 0..10).is_none(),
+            "compressed data is read from its start"
+        );
+    }
+
+    #[test]
+    fn a_line_longer_than_the_cap_is_read_in_part_and_counted_once() {
+        let mut text = b"before\n".to_vec();
+        text.extend(std::iter::repeat_n(b'y', 10_000));
+        text.extend_from_slice(b"\nafter\n");
+        let f = file_with(&text);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &text).unwrap();
+        let sources = [
+            Source::open(f.path().to_str().unwrap()).unwrap(),
+            Source::from_bytes("gz", gz.finish().unwrap()),
+        ];
+        for source in &sources {
+            for target in [1, 64, 1000] {
+                let got: Vec<Vec<u8>> = source
+                    .blocks_capped(target, false, 1024)
+                    .flat_map(|b| lines(b.bytes()).map(<[u8]>::to_vec).collect::<Vec<_>>())
+                    .collect();
+                assert_eq!(got.len(), 3, "{} at {target}", source.name);
+                assert_eq!(got[0], b"before");
+                assert_eq!(got[1], vec![b'y'; 1024]);
+                assert_eq!(got[2], b"after");
+                assert!(source.warnings()[0].contains("longer than 1024 bytes"));
+            }
+        }
+    }
+
+    #[test]
+    fn lines_appended_after_open_are_not_read() {
+        let f = file_with(b"one\ntwo\n");
+        let source = Source::open(f.path().to_str().unwrap()).unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(f.path())
+            .and_then(|mut w| std::io::Write::write_all(&mut w, b"three\n"))
+            .unwrap();
+        assert_eq!(
+            block_lines(&source, 1 << 20),
+            vec![b"one".to_vec(), b"two".to_vec()]
+        );
+        assert!(source.warnings().is_empty());
+    }
+
+    #[test]
+    fn a_file_truncated_while_read_keeps_the_lines_before_the_cut() {
+        let page = 4096;
+        let line = format!("{}\n", "z".repeat(99));
+        let text = line.repeat(page * 4 / line.len() + 1);
+        let f = file_with(text.as_bytes());
+        let source = Source::open(f.path().to_str().unwrap()).unwrap();
+        let mut blocks = source.blocks(page, true);
+        let first = blocks.next().unwrap();
+        // logrotate's copytruncate: the file is emptied while it is being read.
+        f.as_file().set_len(2 * page as u64 + 50).unwrap();
+        assert!(
+            source.lost_tail(&first).is_none(),
+            "the first block was all there"
+        );
+        let rest: Vec<Block<'_>> = blocks.collect();
+        let kept: u64 = rest
+            .iter()
+            .map(|b| source.lost_tail(b).unwrap_or(b.bytes().len()) as u64)
+            .sum::<u64>()
+            + first.bytes().len() as u64;
+        let whole_lines_before_cut = (2 * page as u64 + 50) / 100 * 100;
+        assert_eq!(kept, whole_lines_before_cut);
+        let w = source.warnings();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("shrank while it was read"), "{w:?}");
+        assert!(
+            w[0].contains(&format!("first {whole_lines_before_cut} bytes")),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn a_damaged_gzip_keeps_what_was_decoded_and_says_so() {
+        let text = sample_text().repeat(20);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &text).unwrap();
+        let gz = gz.finish().unwrap();
+        let cut = Source::from_bytes("cut.gz", gz[..gz.len() / 2].to_vec());
+        let got: usize = cut.blocks(1000, false).map(|b| b.bytes().len()).sum();
+        assert!(got > 0 && got < text.len(), "{got}");
+        assert!(text.starts_with(&cut.head(got)));
+        let w = cut.warnings();
+        assert!(w[0].contains("damaged or cut short"), "{w:?}");
+        let garbage = Source::from_bytes("bad.gz", vec![0x1f, 0x8b, 0, 1, 2, 3, 4]);
+        assert_eq!(garbage.blocks(1000, false).count(), 0);
+        assert!(garbage.warnings()[0].contains("could not be decompressed"));
+    }
+
+    #[test]
+    fn head_and_tail() {
+        let text = sample_text();
+        let f = file_with(&text);
+        let source = Source::open(f.path().to_str().unwrap()).unwrap();
+        assert_eq!(source.head(100), text[..100].to_vec());
+        let tail = source.tail(200);
+        assert!(text.ends_with(&tail) && tail.len() <= 200 && !tail.is_empty());
+        assert_eq!(
+            text[text.len() - tail.len() - 1],
+            b'\n',
+            "the tail starts at a line"
+        );
     }
 
     #[test]

@@ -10,6 +10,8 @@ mod cli;
 mod detection;
 // Same report whatever the threads and chunk sizes; garbage lines are counted, not lost.
 mod invariants;
+// Logs truncated or appended to while they are read.
+mod changing;
 // Regression tests named after the bugs they pin down.
 mod regressions;
 // Every log a server has: formats, compression, rotation, event logs, one timeline.
