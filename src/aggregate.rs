@@ -396,7 +396,7 @@ pub fn scan_chunk(data: &[u8], parser: &Parser, opts: &ScanOptions) -> SourceAgg
     let mut cur_offset = (0i32, 0u64);
     for line in lines(data) {
         agg.lines += 1;
-        let rec = parser.parse(line, &mut cache);
+        let rec = parser.parse_counts(line, &mut cache);
         let (time, offset) = match &rec {
             None => {
                 agg.skipped += 1;

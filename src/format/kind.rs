@@ -104,10 +104,25 @@ impl Parser {
     /// Reads one line; `None` when it is neither a record of this format nor a continuation.
     #[inline]
     pub fn parse<'a>(&self, line: &'a [u8], cache: &mut ClfCache) -> Option<Record<'a>> {
+        self.parse_as::<true>(line, cache)
+    }
+
+    /// [`Parser::parse`] for the counting pass: requests come without method and target.
+    pub fn parse_counts<'a>(&self, line: &'a [u8], cache: &mut ClfCache) -> Option<Record<'a>> {
+        self.parse_as::<false>(line, cache)
+    }
+
+    #[inline(always)]
+    fn parse_as<'a, const REQUEST: bool>(
+        &self,
+        line: &'a [u8],
+        cache: &mut ClfCache,
+    ) -> Option<Record<'a>> {
         let ctx = &self.ctx;
         let event = |e: Option<Event<'a>>| e.map(Record::Event);
         let rec = match self.format {
-            Format::Access => access::parse(line, cache).map(Record::Access),
+            Format::Access if REQUEST => access::parse(line, cache).map(Record::Access),
+            Format::Access => access::parse_counts(line, cache).map(Record::Access),
             Format::LogFormat => self
                 .log_format
                 .as_ref()?
