@@ -70,6 +70,90 @@ struct Args {
     /// Write the ground truth here, as pretty JSON.
     #[arg(long)]
     truth: Option<PathBuf>,
+    /// Write each request as a line of another log family instead (for throughput tests
+    /// of the other parsers): `syslog` (RFC 3164 with PRI), `jsonl`, `nginx-error`.
+    #[arg(long = "as", value_name = "FORMAT", value_parser = ["access", "syslog", "jsonl", "nginx-error"], default_value = "access")]
+    shape: String,
+}
+
+/// Rewrites the access-log lines written through it as lines of another log family.
+struct Reshape<W: Write> {
+    out: io::BufWriter<W>,
+    shape: String,
+    pending: Vec<u8>,
+    cache: hindsight::time::ClfCache,
+}
+
+impl<W: Write> Reshape<W> {
+    fn line(&mut self, line: &[u8]) -> io::Result<()> {
+        let Some(r) = hindsight::format::access::parse(line, &mut self.cache) else {
+            return self
+                .out
+                .write_all(line)
+                .and_then(|()| self.out.write_all(b"\n"));
+        };
+        let local = DateTime::<Utc>::from_timestamp(r.time + i64::from(r.offset), 0)
+            .unwrap_or_default()
+            .naive_utc();
+        let (method, target) = (
+            String::from_utf8_lossy(r.method),
+            String::from_utf8_lossy(r.target),
+        );
+        let client = String::from_utf8_lossy(r.client);
+        let ms = r.request_us.unwrap_or(0) / 1000;
+        let failed = r.status >= 500;
+        match self.shape.as_str() {
+            "syslog" => writeln!(
+                self.out,
+                "<{}>{} web1 shop[812]: {method} {target} status={} bytes={} client={client} took={ms}ms{}",
+                if failed { 11 } else { 14 },
+                local.format("%b %e %H:%M:%S"),
+                r.status,
+                r.bytes,
+                if failed { " error: upstream failed" } else { "" }
+            ),
+            "jsonl" => writeln!(
+                self.out,
+                "{}",
+                json!({
+                    "time": local.format("%Y-%m-%dT%H:%M:%S").to_string() + &offset_string(r.offset / 60),
+                    "level": if failed { "error" } else { "info" },
+                    "msg": format!("{method} {target} {}", r.status),
+                    "client": client,
+                    "status": r.status,
+                    "duration_ms": ms,
+                })
+            ),
+            _ => writeln!(
+                self.out,
+                "{} [{}] 812#812: *{} {} while reading response header from upstream, client: {client}, server: shop.example.com, request: \"{method} {target} HTTP/1.1\", upstream: \"http://10.0.0.5:8080{target}\"",
+                local.format("%Y/%m/%d %H:%M:%S"),
+                if failed { "error" } else { "info" },
+                r.bytes,
+                if failed { "connect() failed (111: Connection refused)" } else { "upstream response received" },
+            ),
+        }
+    }
+}
+
+impl<W: Write> Write for Reshape<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        if let Some(end) = memchr::memrchr(b'\n', &self.pending) {
+            let whole: Vec<u8> = self.pending.drain(..=end).collect();
+            for line in whole[..end].split(|&b| b == b'\n') {
+                self.line(line)?;
+            }
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.pending.is_empty() {
+            let rest = std::mem::take(&mut self.pending);
+            self.line(&rest)?;
+        }
+        self.out.flush()
+    }
 }
 
 fn parse_offset(s: &str) -> Result<i32, String> {
@@ -248,6 +332,19 @@ fn main() -> Result<()> {
 
     let started = Instant::now();
     let truth = match &args.output {
+        Some(path) if args.shape != "access" => {
+            let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            let mut out = Reshape {
+                out: io::BufWriter::new(f),
+                shape: args.shape.clone(),
+                pending: Vec::new(),
+                cache: Default::default(),
+            };
+            let t =
+                generate(&cfg, &mut out).with_context(|| format!("writing {}", path.display()))?;
+            out.flush()?;
+            t
+        }
         Some(path) => {
             let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
             generate(&cfg, f).with_context(|| format!("writing {}", path.display()))?

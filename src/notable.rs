@@ -8,7 +8,8 @@
 //! matches when the program matches (if the rule names one) and the message contains any of
 //! its needles. Matching runs only in the narrow evidence pass, never on every line.
 
-use memchr::memmem;
+use aho_corasick::AhoCorasick;
+use std::sync::OnceLock;
 
 /// What kind of notable event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -95,13 +96,51 @@ pub const RULES: &[Rule] = &[
     Rule { kind: Kind::Deploy, apps: &[], needles: &["Deploying ", "Deployed ", "deployed ", "Deployment ", "deployment ", "deploy of ", "Rolling back", "rolled back", "Rollback ", "rollback to "], label: "Deploy" },
 ];
 
-/// The first rule that matches an event, if any.
+// Matched rules are kept as bits of a u64.
+const _: () = assert!(RULES.len() <= 64);
+
+/// All rules' needles in one automaton, each pattern mapped to its rule.
+struct Needles {
+    automaton: AhoCorasick,
+    rule_of: Vec<usize>,
+}
+
+fn needles() -> &'static Needles {
+    static NEEDLES: OnceLock<Needles> = OnceLock::new();
+    NEEDLES.get_or_init(|| {
+        let mut patterns = Vec::new();
+        let mut rule_of = Vec::new();
+        for (k, r) in RULES.iter().enumerate() {
+            for n in r.needles {
+                patterns.push(*n);
+                rule_of.push(k);
+            }
+        }
+        Needles {
+            automaton: AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(patterns)
+                .expect("the needles are valid"),
+            rule_of,
+        }
+    })
+}
+
+/// The first rule that matches an event, if any. One pass over the message finds every
+/// needle; then the rules are tried in order.
 pub fn classify(app: &[u8], message: &[u8]) -> Option<&'static Rule> {
-    RULES.iter().find(|r| {
-        (r.apps.is_empty() || r.apps.iter().any(|a| app_matches(app, a.as_bytes())))
-            && r.needles
-                .iter()
-                .any(|n| memmem::find(message, n.as_bytes()).is_some())
+    let n = needles();
+    let mut hit = 0u64;
+    for m in n.automaton.find_overlapping_iter(message) {
+        hit |= 1 << n.rule_of[m.pattern().as_usize()];
+    }
+    if hit == 0 {
+        return None;
+    }
+    RULES.iter().enumerate().find_map(|(k, r)| {
+        (hit & (1 << k) != 0
+            && (r.apps.is_empty() || r.apps.iter().any(|a| app_matches(app, a.as_bytes()))))
+        .then_some(r)
     })
 }
 
@@ -164,5 +203,39 @@ mod tests {
         assert!(app_matches(b"systemd[1]", b"systemd"));
         assert!(!app_matches(b"systemd-logind", b"systemd"));
         assert!(!app_matches(b"nginxy", b"nginx"));
+    }
+
+    #[test]
+    fn one_pass_matching_agrees_with_trying_each_needle() {
+        let reference = |app: &[u8], message: &[u8]| {
+            RULES.iter().find(|r| {
+                (r.apps.is_empty() || r.apps.iter().any(|a| app_matches(app, a.as_bytes())))
+                    && r.needles
+                        .iter()
+                        .any(|n| memchr::memmem::find(message, n.as_bytes()).is_some())
+            })
+        };
+        // Every needle alone, after another rule's needle, and cut short, under several apps.
+        let all: Vec<&str> = RULES
+            .iter()
+            .flat_map(|r| r.needles.iter().copied())
+            .collect();
+        for (k, a) in all.iter().enumerate() {
+            let b = all[(k * 7 + 3) % all.len()];
+            for msg in [
+                a.to_string(),
+                format!("x {b} then {a}"),
+                format!("{a}{b}"),
+                a[..a.len() / 2].to_string(),
+            ] {
+                for app in ["kernel", "systemd", "nginx", "sudo", "sshd", "httpd", ""] {
+                    assert_eq!(
+                        classify(app.as_bytes(), msg.as_bytes()).map(|r| r.label),
+                        reference(app.as_bytes(), msg.as_bytes()).map(|r| r.label),
+                        "{app}: {msg}"
+                    );
+                }
+            }
+        }
     }
 }
