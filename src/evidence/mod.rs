@@ -48,6 +48,8 @@ impl BadRule {
 
 /// Something that can take the records of one window and be merged in chunk order.
 pub trait WindowAcc: Default + Send {
+    /// False when [`WindowAcc::add`] ignores requests: access logs are then not read again.
+    const READS_REQUESTS: bool = true;
     fn add(&mut self, r: &Access<'_>, bad: bool);
     /// An event from source number `source`, whose line starts at byte `pos` of it; `bad`
     /// when at error level or worse.
@@ -82,7 +84,11 @@ pub fn scan_windows<A: WindowAcc>(
         (Some(f), Some(l)) => windows.iter().any(|w| f <= w.end && l >= w.start),
         _ => false,
     };
-    let wanted: Vec<&Chunk> = chunks.iter().filter(|c| overlaps(c)).collect();
+    let wanted: Vec<&Chunk> = chunks
+        .iter()
+        .filter(|c| A::READS_REQUESTS || !parsers[c.source].format.is_access())
+        .filter(|c| overlaps(c))
+        .collect();
     let read = |block: &[u8], c: &Chunk| {
         let mut accs: Vec<A> = windows.iter().map(|_| A::default()).collect();
         let mut cache = ClfCache::default();

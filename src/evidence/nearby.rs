@@ -62,6 +62,7 @@ impl Notables {
 }
 
 impl WindowAcc for Notables {
+    const READS_REQUESTS: bool = false;
     fn add(&mut self, _r: &Access<'_>, _bad: bool) {}
     fn add_event(&mut self, e: &Event<'_>, source: usize, pos: usize, _bad: bool) {
         if let Some(rule) = crate::notable::classify(&e.app, &e.message) {

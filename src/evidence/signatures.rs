@@ -32,6 +32,7 @@ impl ErrorEntries {
 }
 
 impl WindowAcc for ErrorEntries {
+    const READS_REQUESTS: bool = false;
     fn add(&mut self, _r: &Access<'_>, _bad: bool) {}
     fn add_event(&mut self, e: &Event<'_>, source: usize, pos: usize, bad: bool) {
         if !bad {
