@@ -196,13 +196,14 @@ fn distributed_report_equals_the_local_scan() {
         &format!("{db}.logs"),
     ]);
 
+    crate::schema::check(&remote, "report --clickhouse");
     // The report names the engine and the table.
     let engine = remote["engine"].clone();
     assert_eq!(engine["engine"], "clickhouse");
     assert_eq!(engine["table"], format!("{db}.logs"));
     assert_eq!(engine["hosts"], 2);
     assert!(engine["queries"].as_u64().unwrap() > 4, "{engine}");
-    assert!(local.get("engine").is_none());
+    assert!(local["engine"].is_null());
 
     // Which hosts failed, and which first: web1's spike and web2's slow requests.
     let incidents = remote["incidents"].as_array().unwrap().clone();
@@ -237,7 +238,7 @@ fn distributed_report_equals_the_local_scan() {
 
     // Everything else is the local report, to the second and to the request.
     for inc in remote["incidents"].as_array_mut().unwrap() {
-        inc.as_object_mut().unwrap().remove("hosts");
+        inc["hosts"] = Value::Array(Vec::new());
     }
     local_names(&mut remote);
     for key in [

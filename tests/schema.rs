@@ -277,7 +277,7 @@ fn assert_contract(v: &Value, what: &str) {
 }
 
 /// The report validates, keeps the contract, and none of its corrupted copies validates.
-fn check(report: &Value, what: &str) {
+pub(crate) fn check(report: &Value, what: &str) {
     assert_valid(report, what);
     assert_contract(report, what);
     let bad = corruptions(report);

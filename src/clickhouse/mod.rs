@@ -322,7 +322,7 @@ pub fn analyze(config: &Config, target: &Target) -> Result<Report> {
     let per_host = if hosts.len() > 1 {
         windows
             .iter()
-            .map(|&w| reader.hosts(w, &detection))
+            .map(|&w| reader.hosts(w, &detection, th))
             .collect::<Result<Vec<_>>>()?
     } else {
         vec![Vec::new(); windows.len()]

@@ -182,45 +182,90 @@ impl Reader<'_> {
         })
     }
 
-    /// Per host, in an incident's window: who failed, and when first.
+    /// Per host, in an incident's window: who failed, and when first. A host failed when,
+    /// on its own, its bad requests would make bad buckets (at least the least number and
+    /// ratio the detector asked of a bucket), or it logged a burst of error events (at least
+    /// `--min-error-events`, and over 3 times its rate of the hour before), or it went
+    /// silent (at most `--silence-ratio` of its requests of the hour before).
     pub(super) fn hosts(
         &self,
         (start, end): (i64, i64),
         det: &Detection,
+        th: &crate::detect::Thresholds,
     ) -> Result<Vec<HostReport>> {
         let lat = det.latency_threshold_us();
         let what = "reading the hosts of an incident";
+        let before_span = (start - crate::evidence::SIGNATURE_BASELINE_S, start - 1);
+        let mut before: std::collections::HashMap<String, (u64, u64)> = Default::default();
+        each_row(
+            &self.client.query(what, &self.q.hosts(before_span, lat))?,
+            what,
+            |r| {
+                before.insert(r.string(0)?, (r.num(1)?, r.num(3)?));
+                Ok(())
+            },
+        )?;
+        let scale = (end - start + 1) as f64 / (before_span.1 - before_span.0 + 1) as f64;
         let mut hosts = Vec::new();
         each_row(
             &self.client.query(what, &self.q.hosts((start, end), lat))?,
             what,
             |r| {
+                let host = r.string(0)?;
                 let (requests, failed, error_events): (u64, u64, u64) =
                     (r.num(1)?, r.num(2)?, r.num(3)?);
                 let first: i64 = r.num(4)?;
+                let (req_before, err_before) = before.get(&host).copied().unwrap_or((0, 0));
                 let by_requests = failed >= det.min_bad_requests
                     && failed as f64 >= det.ratio_threshold * requests as f64;
-                let by_events = error_events >= det.min_bad_requests;
+                let by_events = error_events >= th.min_error_events
+                    && error_events as f64 > 3.0 * err_before as f64 * scale;
+                let expected = req_before as f64 * scale;
+                let silent = expected >= th.silence_min_expected
+                    && requests as f64 <= th.silence_ratio * expected;
                 hosts.push(HostReport {
-                    host: r.string(0)?,
+                    host,
                     requests,
                     failed_requests: failed,
                     error_events,
-                    failed: by_requests || by_events,
+                    silent,
+                    failed: by_requests || by_events || silent,
                     first_failure: (failed + error_events > 0).then_some(Time(first)),
                     failed_first: false,
                 });
                 Ok(())
             },
         )?;
-        if let Some(first) = hosts
-            .iter()
-            .filter(|h| h.failed)
-            .filter_map(|h| h.first_failure.map(|t| t.0))
-            .min()
-        {
+        // Hosts that logged nothing at all in the window went silent too.
+        for (host, &(req_before, _)) in &before {
+            if !hosts.iter().any(|h| &h.host == host)
+                && req_before as f64 * scale >= th.silence_min_expected
+            {
+                hosts.push(HostReport {
+                    host: host.clone(),
+                    requests: 0,
+                    failed_requests: 0,
+                    error_events: 0,
+                    silent: true,
+                    failed: true,
+                    first_failure: None,
+                    failed_first: false,
+                });
+            }
+        }
+        hosts.sort_by(|a, b| a.host.cmp(&b.host));
+        // Failed first: the earliest first failure; a silent host's failure is the window's
+        // start (its last line came before it).
+        let when = |h: &HostReport| {
+            if h.silent {
+                Some(start)
+            } else {
+                h.first_failure.map(|t| t.0)
+            }
+        };
+        if let Some(first) = hosts.iter().filter(|h| h.failed).filter_map(when).min() {
             for h in &mut hosts {
-                h.failed_first = h.failed && h.first_failure.map(|t| t.0) == Some(first);
+                h.failed_first = h.failed && when(h) == Some(first);
             }
         }
         Ok(hosts)

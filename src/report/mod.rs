@@ -52,8 +52,7 @@ pub struct Report {
     pub notes: Vec<String>,
     /// Problems that left the report incomplete (inputs skipped).
     pub warnings: Vec<String>,
-    /// The database the logs were read from (`report --clickhouse`); absent for local files.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The database the logs were read from (`report --clickhouse`); `None` for local files.
     pub engine: Option<EngineReport>,
 }
 
@@ -83,7 +82,10 @@ pub struct HostReport {
     pub requests: u64,
     pub failed_requests: u64,
     pub error_events: u64,
-    /// Whether the host itself failed (enough bad requests or error events on its own).
+    /// Whether its requests fell to a small share of the hour before's (or stopped).
+    pub silent: bool,
+    /// Whether the host itself failed: enough bad requests or a burst of error events on
+    /// its own, or silent.
     pub failed: bool,
     /// Its first bad request or error event in the incident.
     pub first_failure: Option<Time>,
@@ -186,8 +188,7 @@ pub struct Incident {
     pub changes: Changes,
     /// Corrective-measure suggestions from the evidence (see `report::measures`).
     pub measures: Vec<String>,
-    /// Per host, when the logs come from several hosts (`report --clickhouse`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Per host, when the logs come from several hosts (`report --clickhouse`); else empty.
     pub hosts: Vec<HostReport>,
 }
 
