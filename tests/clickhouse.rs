@@ -359,7 +359,7 @@ fn bad_tables_mappings_and_filters_are_one_line() {
         "no_such_function(status)",
     ]);
     assert!(
-        e.contains("reading the sources") && e.contains("no_such_function"),
+        e.contains("reading the buckets") && e.contains("no_such_function"),
         "{e}"
     );
 
@@ -429,4 +429,44 @@ fn a_password_comes_from_the_environment() {
     let e = String::from_utf8_lossy(&out.stderr);
     assert_eq!(e.lines().count(), 1, "{e}");
     assert!(!e.contains("wrong"), "the password is never shown: {e}");
+}
+
+#[test]
+fn the_sql_latency_bins_are_the_local_bins() {
+    let Some((u1, _)) = servers("the_sql_latency_bins_are_the_local_bins") else {
+        return;
+    };
+    use hindsight::aggregate::{latency_bin, LATENCY_EDGES_US};
+    let mut values: Vec<u32> = vec![0, 1, 999, u32::MAX];
+    for e in LATENCY_EDGES_US {
+        values.extend([e - 1, e, e + 1]);
+    }
+    let mut x: u64 = 7;
+    for _ in 0..500 {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        values.push((x >> 33) as u32);
+    }
+    let list = values
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let answer = sql(
+        &u1,
+        &format!(
+            "SELECT l, {} FROM (SELECT arrayJoin([{list}]) AS l) FORMAT TSV",
+            hindsight::clickhouse::sql::latency_bin_sql("l")
+        ),
+    );
+    let got: Vec<(u32, usize)> = answer
+        .lines()
+        .map(|l| {
+            let (v, b) = l.split_once('\t').unwrap();
+            (v.parse().unwrap(), b.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(got.len(), values.len());
+    for (v, b) in got {
+        assert_eq!(b, latency_bin(v), "bin of {v} us");
+    }
 }

@@ -159,27 +159,51 @@ fn each_row(data: &[u8], what: &str, mut f: impl FnMut(&Row<'_>) -> Result<()>) 
 
 /// The first pass: per source, the counters the local scan computes.
 fn read_sources(client: &Client, q: &Query) -> Result<(Vec<SourceKey>, Vec<SourceAgg>)> {
-    let mut keys = Vec::new();
-    let mut aggs = Vec::new();
-    let what = "reading the sources";
-    each_row(&client.query(what, &q.sources())?, what, |r| {
-        let rows: u64 = r.num(2)?;
-        keys.push(SourceKey {
+    let what = "reading the buckets";
+    let answer = client.query(what, &q.buckets())?;
+    let mut keys: Vec<SourceKey> = Vec::new();
+    let mut aggs: Vec<SourceAgg> = Vec::new();
+    // Rows come ordered by host, source and bucket: a new key starts a new source.
+    each_row(&answer, what, |r| {
+        let key = SourceKey {
             host: r.string(0)?,
             source: r.string(1)?,
-        });
-        aggs.push(SourceAgg {
-            lines: rows,
-            parsed: rows,
-            leveled: r.num(4)?,
-            first: Some(r.num(5)?),
-            last: Some(r.num(6)?),
-            timed: r.num(7)?,
-            upstream_timed: r.num(8)?,
-            ..SourceAgg::default()
-        });
+        };
+        if keys.last() != Some(&key) {
+            keys.push(key);
+            aggs.push(SourceAgg::default());
+        }
+        let b = Bucket {
+            requests: r.num(3)?,
+            events: r.num(4)?,
+            bad_events: r.num(5)?,
+            bad_slots: r.num(6)?,
+            s5xx: r.num(7)?,
+            s4xx: r.num(8)?,
+            bytes: r.num(9)?,
+            first: r.num(10)?,
+            last: r.num(11)?,
+            latency: None,
+        };
+        let agg = aggs.last_mut().expect("pushed above");
+        agg.lines += b.requests + b.events;
+        agg.leveled += r.num::<u64>(12)?;
+        agg.timed += r.num::<u64>(13)?;
+        agg.upstream_timed += r.num::<u64>(14)?;
+        agg.first = Some(agg.first.map_or(b.first, |f| f.min(b.first)));
+        agg.last = Some(agg.last.map_or(b.last, |l| l.max(b.last)));
+        agg.buckets.insert(r.num(2)?, b);
         Ok(())
     })?;
+    for a in &mut aggs {
+        a.parsed = a.lines;
+    }
+    if keys.windows(2).any(|w| w[0] >= w[1]) {
+        bail!(
+            "ClickHouse at {}: {what}: the rows did not come sorted by host and source",
+            client.url()
+        );
+    }
     let index = |r: &Row<'_>| -> Result<Option<usize>> {
         let k = SourceKey {
             host: r.string(0)?,
@@ -196,27 +220,6 @@ fn read_sources(client: &Client, q: &Query) -> Result<(Vec<SourceKey>, Vec<Sourc
             Ok(())
         })?;
     }
-    let what = "reading the buckets";
-    each_row(&client.query(what, &q.buckets())?, what, |r| {
-        if let Some(i) = index(r)? {
-            aggs[i].buckets.insert(
-                r.num(2)?,
-                Bucket {
-                    requests: r.num(3)?,
-                    events: r.num(4)?,
-                    bad_events: r.num(5)?,
-                    bad_slots: r.num(6)?,
-                    s5xx: r.num(7)?,
-                    s4xx: r.num(8)?,
-                    bytes: r.num(9)?,
-                    first: r.num(10)?,
-                    last: r.num(11)?,
-                    latency: None,
-                },
-            );
-        }
-        Ok(())
-    })?;
     if let Some(sql) = q.histograms() {
         let what = "reading the latency histograms";
         each_row(&client.query(what, &sql)?, what, |r| {
