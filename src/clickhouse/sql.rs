@@ -348,8 +348,8 @@ impl Query {
     pub fn offsets(&self) -> Option<String> {
         let o = self.columns.offset.as_ref()?;
         Some(format!(
-            "SELECT {h} AS h, {s} AS s, toInt32(`{o}`) AS o, count() FROM {tbl} WHERE {f} AND isNotNull(`{o}`) \
-             GROUP BY h, s, o ORDER BY h, s, o FORMAT TSV",
+            "SELECT {h} AS hs_h, {s} AS hs_s, toInt32(`{o}`) AS hs_o, count() FROM {tbl} WHERE {f} AND isNotNull(`{o}`) \
+             GROUP BY hs_h, hs_s, hs_o ORDER BY hs_h, hs_s, hs_o FORMAT TSV",
             h = self.host(),
             s = self.source(),
             tbl = self.table.sql(),
@@ -381,11 +381,11 @@ impl Query {
             None => "toUInt64(0)".into(),
         };
         format!(
-            "SELECT {h} AS h, {s} AS s, {b} AS b, countIf({req}), countIf(NOT {req}), countIf({err}), \
+            "SELECT {h} AS hs_h, {s} AS hs_s, {b} AS hs_b, countIf({req}), countIf(NOT {req}), countIf({err}), \
              groupBitOr(if({err}, toUInt64(bitShiftLeft(toUInt64(1), {slot})), toUInt64(0))), \
              countIf({req} AND {st} >= 500 AND {st} <= 599), countIf({req} AND {st} >= 400 AND {st} <= 499), \
              {bytes}, min({t}), max({t}), countIf({lv}), countIf({timed}), {upstream} \
-             FROM {tbl} WHERE {f} GROUP BY h, s, b ORDER BY h, s, b FORMAT TSV",
+             FROM {tbl} WHERE {f} GROUP BY hs_h, hs_s, hs_b ORDER BY hs_h, hs_s, hs_b FORMAT TSV",
             lv = self.has_level(),
             timed = self.timed(),
             h = self.host(),
@@ -405,9 +405,9 @@ impl Query {
     pub fn histograms(&self) -> Option<String> {
         let l = format!("ifNull({}, 0)", self.latency()?);
         Some(format!(
-            "SELECT {h} AS h, {s} AS s, {b} AS b, {bin} AS bin, count() \
+            "SELECT {h} AS hs_h, {s} AS hs_s, {b} AS hs_b, {bin} AS hs_bin, count() \
              FROM {tbl} WHERE {f} AND {req} AND {st} < 500 AND isNotNull({l}) \
-             GROUP BY h, s, b, bin ORDER BY h, s, b, bin FORMAT TSV",
+             GROUP BY hs_h, hs_s, hs_b, hs_bin ORDER BY hs_h, hs_s, hs_b, hs_bin FORMAT TSV",
             h = self.host(),
             s = self.source(),
             b = self.bucket(),
@@ -423,8 +423,8 @@ impl Query {
     /// these are left out, as the local pass never creates them).
     pub fn seconds(&self, w: Span, latency_us: Option<u32>) -> String {
         format!(
-            "SELECT {t} AS sec, countIf({req}), countIf({bad}), countIf({err}) FROM {tbl} WHERE {f} \
-             GROUP BY sec HAVING countIf({req}) > 0 OR countIf({err}) > 0 ORDER BY sec FORMAT TSV",
+            "SELECT {t} AS hs_sec, countIf({req}), countIf({bad}), countIf({err}) FROM {tbl} WHERE {f} \
+             GROUP BY hs_sec HAVING countIf({req}) > 0 OR countIf({err}) > 0 ORDER BY hs_sec FORMAT TSV",
             t = self.t(),
             req = self.req(),
             bad = self.bad(latency_us),
@@ -438,8 +438,8 @@ impl Query {
     /// then line order): is it a request, status, path, app, message excerpt.
     pub fn first_bad(&self, w: Span, latency_us: Option<u32>) -> String {
         format!(
-            "SELECT {t} AS sec, {req}, {st}, {path}, {app}, substring({msg}, 1, {x}) FROM {tbl} \
-             WHERE {f} AND ({bad} OR {err}) ORDER BY sec, {h}, {s}, {line} LIMIT 1 BY sec FORMAT TSV",
+            "SELECT {t} AS hs_sec, {req}, {st}, {path}, {app}, substring({msg}, 1, {x}) FROM {tbl} \
+             WHERE {f} AND ({bad} OR {err}) ORDER BY hs_sec, {h}, {s}, {line} LIMIT 1 BY hs_sec FORMAT TSV",
             t = self.t(),
             req = self.req(),
             st = self.status(),
@@ -474,7 +474,7 @@ impl Query {
     /// Every client of the window, with its bad requests.
     pub fn impact_clients(&self, w: Span, latency_us: Option<u32>) -> String {
         format!(
-            "SELECT {c} AS c, countIf({bad}) FROM {tbl} WHERE {f} AND {req} GROUP BY c FORMAT TSV",
+            "SELECT {c} AS hs_c, countIf({bad}) FROM {tbl} WHERE {f} AND {req} GROUP BY hs_c FORMAT TSV",
             c = col(&self.columns.client, "''"),
             bad = self.bad(latency_us),
             req = self.req(),
@@ -486,7 +486,7 @@ impl Query {
     /// Statuses of the bad requests.
     pub fn impact_statuses(&self, w: Span, latency_us: Option<u32>) -> String {
         format!(
-            "SELECT {st} AS st, count() FROM {tbl} WHERE {f} AND {bad} GROUP BY st ORDER BY st FORMAT TSV",
+            "SELECT {st} AS hs_st, count() FROM {tbl} WHERE {f} AND {bad} GROUP BY hs_st ORDER BY hs_st FORMAT TSV",
             st = self.status(),
             bad = self.bad(latency_us),
             tbl = self.table.sql(),
@@ -498,7 +498,7 @@ impl Query {
     pub fn impact_paths(&self, w: Span, latency_us: Option<u32>) -> String {
         let bad = self.bad(latency_us);
         format!(
-            "SELECT {p} AS p, countIf({bad}), count() FROM {tbl} WHERE {f} AND {req} GROUP BY p \
+            "SELECT {p} AS hs_p, countIf({bad}), count() FROM {tbl} WHERE {f} AND {req} GROUP BY hs_p \
              HAVING countIf({bad}) > 0 FORMAT TSV",
             p = col(&self.columns.path, "''"),
             req = self.req(),
@@ -511,7 +511,7 @@ impl Query {
     pub fn impact_latencies(&self, w: Span) -> Option<String> {
         let l = self.latency()?;
         Some(format!(
-            "SELECT ifNull({l}, 0) AS l, count() FROM {tbl} WHERE {f} AND {req} AND isNotNull({l}) GROUP BY l ORDER BY l FORMAT TSV",
+            "SELECT ifNull({l}, 0) AS hs_l, count() FROM {tbl} WHERE {f} AND {req} AND isNotNull({l}) GROUP BY hs_l ORDER BY hs_l FORMAT TSV",
             req = self.req(),
             tbl = self.table.sql(),
             f = self.within(w)
@@ -521,7 +521,7 @@ impl Query {
     /// Error events of the window by app and message: count and first time.
     pub fn impact_messages(&self, w: Span) -> String {
         format!(
-            "SELECT {app} AS a, {msg} AS m, count(), min({t}) FROM {tbl} WHERE {f} AND {err} GROUP BY a, m FORMAT TSV",
+            "SELECT {app} AS hs_a, {msg} AS hs_m, count(), min({t}) FROM {tbl} WHERE {f} AND {err} GROUP BY hs_a, hs_m FORMAT TSV",
             app = col(&self.columns.app, "''"),
             msg = col(&self.columns.message, "''"),
             t = self.t(),
@@ -552,8 +552,8 @@ impl Query {
             None => msg,
         };
         let mut q = format!(
-            "SELECT {t} AS sec, {h} AS h, {s} AS s, {line} AS n, {app}, {msg} \
-             FROM {tbl} WHERE {f} AND {which} ORDER BY sec, h, s, n",
+            "SELECT {t} AS hs_sec, {h} AS hs_h, {s} AS hs_s, {line} AS hs_n, {app}, {msg} \
+             FROM {tbl} WHERE {f} AND {which} ORDER BY hs_sec, hs_h, hs_s, hs_n",
             t = self.t(),
             h = self.host(),
             s = self.source(),
@@ -574,8 +574,8 @@ impl Query {
     pub fn hosts(&self, w: Span, latency_us: Option<u32>) -> String {
         let bad = self.bad(latency_us);
         format!(
-            "SELECT {h} AS h, countIf({req}), countIf({bad}), countIf({err}), minIf({t}, {bad} OR {err}) \
-             FROM {tbl} WHERE {f} GROUP BY h ORDER BY h FORMAT TSV",
+            "SELECT {h} AS hs_h, countIf({req}), countIf({bad}), countIf({err}), minIf({t}, {bad} OR {err}) \
+             FROM {tbl} WHERE {f} GROUP BY hs_h ORDER BY hs_h FORMAT TSV",
             h = self.host(),
             req = self.req(),
             err = self.err(),
@@ -663,7 +663,7 @@ mod tests {
     fn bucket_query_mirrors_the_local_bucket() {
         let sql = query().buckets();
         assert!(
-            sql.contains("intDiv(toUInt32(`time`), 60) * 60 AS b"),
+            sql.contains("intDiv(toUInt32(`time`), 60) * 60 AS hs_b"),
             "{sql}"
         );
         assert!(sql.contains(
