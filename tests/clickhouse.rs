@@ -184,7 +184,7 @@ fn distributed_report_equals_the_local_scan() {
         &["--tz", "UTC"]
             .iter()
             .copied()
-            .chain(files)
+            .chain(files.iter().copied())
             .collect::<Vec<_>>(),
     );
     let mut remote = report_json(&[
@@ -263,6 +263,43 @@ fn distributed_report_equals_the_local_scan() {
         .unwrap()
         .iter()
         .all(|i| i["signatures"].as_array().unwrap().is_empty()));
+    // Another bucket size and a time range: still the same.
+    let since = hindsight::time::rfc3339(f.truths[0].first + 1800);
+    let until = hindsight::time::rfc3339(f.truths[0].last - 600);
+    let flags = [
+        "--tz", "UTC", "--bucket", "2m", "--since", &since, "--until", &until,
+    ];
+    let local2 = report_json(
+        &flags
+            .iter()
+            .copied()
+            .chain(files.iter().copied())
+            .collect::<Vec<_>>(),
+    );
+    let remote_table = format!("{db}.logs");
+    let mut remote2 = report_json(
+        &flags
+            .iter()
+            .copied()
+            .chain([
+                "--clickhouse",
+                u1.as_str(),
+                "--table",
+                remote_table.as_str(),
+            ])
+            .collect::<Vec<_>>(),
+    );
+    for inc in remote2["incidents"].as_array_mut().unwrap() {
+        inc["hosts"] = Value::Array(Vec::new());
+    }
+    local_names(&mut remote2);
+    assert!(!local2["incidents"].as_array().unwrap().is_empty());
+    for key in ["incidents", "series", "totals", "baseline", "thresholds"] {
+        assert_eq!(
+            local2[key], remote2[key],
+            "{key} differs with --bucket 2m --since --until"
+        );
+    }
     let paths = |v: &Value| -> Vec<String> {
         v["sources"]
             .as_array()
@@ -468,5 +505,59 @@ fn the_sql_latency_bins_are_the_local_bins() {
     assert_eq!(got.len(), values.len());
     for (v, b) in got {
         assert_eq!(b, latency_bin(v), "bin of {v} us");
+    }
+}
+
+#[test]
+fn a_host_that_goes_silent_is_found_and_named() {
+    let Some((u1, u2)) = servers("a_host_that_goes_silent_is_found_and_named") else {
+        return;
+    };
+    let db = fresh_db(&[&u1, &u2], "silent");
+    let dir = tempfile::tempdir().unwrap();
+    let mut quiet = GenConfig::new(Scenario::Quiet, 31);
+    quiet.minutes = 120;
+    let (a1, _) = write_log(dir.path(), "web1-access.log", &quiet);
+    let mut silence = GenConfig::new(Scenario::Silence, 32);
+    silence.minutes = 120;
+    let (a2, truth) = write_log(dir.path(), "web2-access.log", &silence);
+    let (a1, a2) = (a1.to_str().unwrap(), a2.to_str().unwrap());
+    let local_table = format!("{db}.logs_local");
+    ingest(&u1, &local_table, "web1", &[a1]);
+    ingest(&u2, &local_table, "web2", &[a2]);
+    sql(
+        &u1,
+        &format!("CREATE TABLE {db}.logs AS {local_table} ENGINE = Distributed(hindsight, {db}, logs_local)"),
+    );
+    let local = report_json(&["--tz", "UTC", a1, a2]);
+    let mut remote = report_json(&[
+        "--tz",
+        "UTC",
+        "--clickhouse",
+        &u1,
+        "--table",
+        &format!("{db}.logs"),
+    ]);
+    let inc = remote["incidents"][0].clone();
+    assert_eq!(secs(&inc["onset"]), Some(truth.incidents[0].onset), "{inc}");
+    let hosts = inc["hosts"].as_array().unwrap();
+    let web2 = hosts
+        .iter()
+        .find(|h| h["host"] == "web2")
+        .expect("web2 listed");
+    assert_eq!(web2["silent"], true, "{web2}");
+    assert_eq!(web2["failed"], true);
+    assert_eq!(web2["failed_first"], true);
+    let web1 = hosts
+        .iter()
+        .find(|h| h["host"] == "web1")
+        .expect("web1 listed");
+    assert_eq!(web1["failed"], false, "{web1}");
+    for inc in remote["incidents"].as_array_mut().unwrap() {
+        inc["hosts"] = Value::Array(Vec::new());
+    }
+    local_names(&mut remote);
+    for key in ["incidents", "series", "totals", "baseline"] {
+        assert_eq!(local[key], remote[key], "{key} differs for a silence");
     }
 }
