@@ -122,7 +122,7 @@ fn ingest(args: hindsight::clickhouse::ingest::IngestArgs) -> anyhow::Result<()>
         }
     };
     let started = std::time::Instant::now();
-    let loaded = hindsight::clickhouse::ingest::run(&ing, |_| {})?;
+    let loaded = hindsight::clickhouse::ingest::run(&ing)?;
     let mut stderr = std::io::stderr().lock();
     for l in &loaded {
         let skipped = match l.first_skipped {

@@ -553,6 +553,24 @@ fn a_host_that_goes_silent_is_found_and_named() {
         .find(|h| h["host"] == "web1")
         .expect("web1 listed");
     assert_eq!(web1["failed"], false, "{web1}");
+    let table = format!("{db}.logs");
+    let text = bin()
+        .args([
+            "timeline",
+            "--color",
+            "never",
+            "--clickhouse",
+            &u1,
+            "--table",
+            &table,
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("hosts failed: 1 of 2, first web2 (silent)"),
+        "{text}"
+    );
     for inc in remote["incidents"].as_array_mut().unwrap() {
         inc["hosts"] = Value::Array(Vec::new());
     }

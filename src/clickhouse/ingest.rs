@@ -176,7 +176,7 @@ fn opt(out: &mut Vec<u8>, v: Option<impl std::fmt::Display>) {
 }
 
 /// Reads the files and inserts their entries; returns what each file gave.
-pub fn run(ing: &Ingest, mut progress: impl FnMut(&Loaded)) -> Result<Vec<Loaded>> {
+pub fn run(ing: &Ingest) -> Result<Vec<Loaded>> {
     let client = Client::new(ing.endpoint.clone());
     if ing.create {
         if let Some((db, _)) = ing.table.name().split_once('.') {
@@ -287,7 +287,6 @@ pub fn run(ing: &Ingest, mut progress: impl FnMut(&Loaded)) -> Result<Vec<Loaded
                 rows_in_buf = 0;
             }
         }
-        progress(&loaded);
         out.push(loaded);
     }
     if rows_in_buf > 0 {
