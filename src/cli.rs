@@ -30,6 +30,8 @@ pub enum Command {
     Formats(ReportArgs),
     /// Lists the templates of the error-level entries of the inputs, with counts.
     Signatures(ReportArgs),
+    /// Loads log files into a ClickHouse table, for `report --clickhouse` over a fleet.
+    Ingest(crate::clickhouse::ingest::IngestArgs),
     /// Lists the built-in report templates, or prints one to start a custom template from.
     Templates {
         /// The template to print.
@@ -55,8 +57,11 @@ pub enum OutputFormat {
 pub struct ReportArgs {
     /// Log files (any supported format, gzip or zstd compressed or not), directories (their
     /// log files), or `-` for stdin.
-    #[arg(required = true, value_name = "FILES")]
+    #[arg(required_unless_present = "clickhouse", value_name = "FILES")]
     pub files: Vec<String>,
+
+    #[command(flatten)]
+    pub clickhouse: crate::clickhouse::ClickHouseArgs,
 
     /// Read every input as this format instead of detecting it: nginx-access,
     /// nginx-log-format, nginx-error, apache-error, syslog, journald-json, json-lines,
@@ -208,6 +213,8 @@ pub struct Config {
     pub formats_only: bool,
     /// `hindsight signatures`: list error templates only.
     pub signatures_only: bool,
+    /// Read the logs from ClickHouse instead of files (`--clickhouse`).
+    pub clickhouse: Option<crate::clickhouse::Target>,
 }
 
 /// Longest duration any flag accepts: 30 days.
@@ -315,6 +322,10 @@ impl Config {
                 bail!("--year: must be between 1970 and 9999");
             }
         }
+        let clickhouse = a.clickhouse.resolve()?;
+        if clickhouse.is_some() && !a.files.is_empty() {
+            bail!("--clickhouse reads a table: give either log files or --clickhouse, not both");
+        }
         let format = a.format.unwrap_or(default_format);
         let chart = a.chart.clone().or_else(|| match (&a.output, format) {
             (Some(out), OutputFormat::Md) if out.extension().is_some_and(|e| e == "md") => {
@@ -344,6 +355,7 @@ impl Config {
             },
         };
         Ok(Config {
+            clickhouse,
             template,
             color,
             chart,
@@ -400,6 +412,7 @@ impl Cli {
                 ..c
             }),
             Command::Templates { .. } => bail!("`hindsight templates` takes no log files"),
+            Command::Ingest(_) => bail!("`hindsight ingest` has its own settings"),
         }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod aggregate;
 pub mod cli;
+pub mod clickhouse;
 pub mod detect;
 pub mod evidence;
 pub mod format;
@@ -502,7 +503,7 @@ pub fn signatures_report(config: &Config) -> Result<String> {
 
 /// Periods between the inputs that no input covers (several files with a gap between them):
 /// missing traffic there is not an outage, only missing logs.
-fn coverage_gaps(coverage: &[(i64, i64)], bucket_s: i64) -> Vec<String> {
+pub(crate) fn coverage_gaps(coverage: &[(i64, i64)], bucket_s: i64) -> Vec<String> {
     let mut spans = coverage.to_vec();
     spans.sort_unstable();
     let mut notes = Vec::new();

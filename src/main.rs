@@ -45,6 +45,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             .map_err(|e| anyhow::Error::new(e).context("stdout: write failed"))?;
         return Ok(());
     }
+    if let hindsight::cli::Command::Ingest(args) = cli.command {
+        return ingest(args);
+    }
     let config = match cli.into_config() {
         Ok(c) => c,
         Err(e) => {
@@ -54,6 +57,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
     };
     if config.formats_only || config.signatures_only {
+        if config.clickhouse.is_some() {
+            eprintln!("hindsight: error: --clickhouse works with `report` and `timeline`; `formats` and `signatures` read files");
+            std::process::exit(2)
+        }
         let text = if config.formats_only {
             hindsight::formats_report(&config)?
         } else {
@@ -66,7 +73,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
     let mut stats = hindsight::Stats::default();
-    let mut report = hindsight::analyze_files_timed(&config, &mut stats)?;
+    let mut report = match &config.clickhouse {
+        Some(target) => hindsight::clickhouse::analyze(&config, target)?,
+        None => hindsight::analyze_files_timed(&config, &mut stats)?,
+    };
     if let Some(chart) = &config.chart {
         std::fs::write(chart, hindsight::report::render_svg(&report))
             .map_err(|e| anyhow::anyhow!("{}: cannot write the chart: {e}", chart.display()))?;
@@ -104,5 +114,55 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::Error::new(e).context("stdout: write failed"))?;
         }
     }
+    Ok(())
+}
+
+/// `hindsight ingest`: load log files into a ClickHouse table, then say what each file gave.
+fn ingest(args: hindsight::clickhouse::ingest::IngestArgs) -> anyhow::Result<()> {
+    use hindsight::report::{terminal_safe, thousands};
+    let ing = match hindsight::clickhouse::ingest::resolve(args) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("hindsight: error: {}", terminal_safe(&format!("{e:#}")));
+            std::process::exit(2)
+        }
+    };
+    let started = std::time::Instant::now();
+    let loaded = hindsight::clickhouse::ingest::run(&ing)?;
+    let mut stderr = std::io::stderr().lock();
+    for l in &loaded {
+        let skipped = match l.first_skipped {
+            Some(first) => format!(
+                ", {} lines skipped (not {}; the first at line {first})",
+                thousands(l.skipped),
+                l.format
+            ),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            stderr,
+            "{}: {}: {} lines, {} rows{}{}",
+            terminal_safe(&ing.host),
+            terminal_safe(&l.path),
+            thousands(l.lines),
+            thousands(l.rows),
+            if l.continuation > 0 {
+                format!(", {} continuation lines", thousands(l.continuation))
+            } else {
+                String::new()
+            },
+            skipped
+        );
+    }
+    let rows: u64 = loaded.iter().map(|l| l.rows).sum();
+    let skipped: u64 = loaded.iter().map(|l| l.skipped).sum();
+    let _ = writeln!(
+        stderr,
+        "inserted {} rows into {} in {:.1} s; {} lines skipped",
+        thousands(rows),
+        ing.table.name(),
+        started.elapsed().as_secs_f64(),
+        thousands(skipped)
+    );
     Ok(())
 }

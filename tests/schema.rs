@@ -277,7 +277,7 @@ fn assert_contract(v: &Value, what: &str) {
 }
 
 /// The report validates, keeps the contract, and none of its corrupted copies validates.
-fn check(report: &Value, what: &str) {
+pub(crate) fn check(report: &Value, what: &str) {
     assert_valid(report, what);
     assert_contract(report, what);
     let bad = corruptions(report);
@@ -612,6 +612,8 @@ fn the_schema_is_strict_and_its_enums_match_the_code() {
     let formats = enum_of(&schema, "/definitions/source/properties/format/enum");
     let mut want: BTreeSet<&str> = Format::ALL.iter().map(|f| f.name()).collect();
     want.insert("unknown");
+    // Sources read from a ClickHouse table (`report --clickhouse`).
+    want.insert("clickhouse");
     assert_eq!(formats, want, "source formats");
 }
 

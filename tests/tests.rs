@@ -28,3 +28,5 @@ mod rendering;
 mod real_logs;
 // The bundled sample logs and their ground truth.
 mod samples;
+// report --clickhouse and ingest against real ClickHouse servers (skipped without them).
+mod clickhouse;

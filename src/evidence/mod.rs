@@ -205,6 +205,58 @@ pub fn gather(
     bounds: Window,
     pool: Option<&rayon::ThreadPool>,
 ) -> Vec<IncidentEvidence> {
+    let reader = LocalReader { data: *data, pool };
+    match gather_with(&reader, series, det, bounds) {
+        Ok(evidence) => evidence,
+        Err(never) => match never {},
+    }
+}
+
+/// Reads what the narrow passes need for a list of windows: the local files (a second scan
+/// of the chunks that overlap them), or a database that computes the same accumulators.
+pub trait WindowReader {
+    type Error;
+    fn seconds(&self, windows: &[Window], rule: BadRule) -> Result<Vec<Seconds>, Self::Error>;
+    fn impacts(&self, windows: &[Window], rule: BadRule) -> Result<Vec<Impact>, Self::Error>;
+    fn notables(&self, windows: &[Window], rule: BadRule) -> Result<Vec<Notables>, Self::Error>;
+    fn errors(&self, windows: &[Window], rule: BadRule) -> Result<Vec<ErrorEntries>, Self::Error>;
+}
+
+/// The local files, read again where the windows are.
+struct LocalReader<'a> {
+    data: Reread<'a>,
+    pool: Option<&'a rayon::ThreadPool>,
+}
+
+impl LocalReader<'_> {
+    fn read<A: WindowAcc>(&self, windows: &[Window], rule: BadRule) -> Vec<A> {
+        scan_windows(&self.data, windows, rule, self.pool)
+    }
+}
+
+impl WindowReader for LocalReader<'_> {
+    type Error = std::convert::Infallible;
+    fn seconds(&self, w: &[Window], rule: BadRule) -> Result<Vec<Seconds>, Self::Error> {
+        Ok(self.read(w, rule))
+    }
+    fn impacts(&self, w: &[Window], rule: BadRule) -> Result<Vec<Impact>, Self::Error> {
+        Ok(self.read(w, rule))
+    }
+    fn notables(&self, w: &[Window], rule: BadRule) -> Result<Vec<Notables>, Self::Error> {
+        Ok(self.read(w, rule))
+    }
+    fn errors(&self, w: &[Window], rule: BadRule) -> Result<Vec<ErrorEntries>, Self::Error> {
+        Ok(self.read(w, rule))
+    }
+}
+
+/// [`gather`] over any [`WindowReader`].
+pub fn gather_with<R: WindowReader>(
+    reader: &R,
+    series: &Series,
+    det: &Detection,
+    bounds: Window,
+) -> Result<Vec<IncidentEvidence>, R::Error> {
     // Requests outside --since/--until were not analysed and must not count here either.
     let clamp = |w: Window| Window {
         start: w.start.max(bounds.start),
@@ -224,7 +276,7 @@ pub fn gather(
             })
         })
         .collect();
-    let seconds: Vec<Seconds> = scan_windows(data, &search, rule, pool);
+    let seconds: Vec<Seconds> = reader.seconds(&search, rule)?;
     let width = BURST_WIDTH_S.min(series.bucket_s).max(1);
     let edges: Vec<(i64, Option<i64>)> = det
         .incidents
@@ -291,7 +343,7 @@ pub fn gather(
             })
         })
         .collect();
-    let impacts: Vec<Impact> = scan_windows(data, &windows, rule, pool);
+    let impacts: Vec<Impact> = reader.impacts(&windows, rule)?;
     let around: Vec<Window> = windows
         .iter()
         .map(|w| {
@@ -301,7 +353,7 @@ pub fn gather(
             })
         })
         .collect();
-    let notables: Vec<Notables> = scan_windows(data, &around, rule, pool);
+    let notables: Vec<Notables> = reader.notables(&around, rule)?;
     // Error entries: the hour before onset, and the incident itself.
     let error_windows: Vec<Window> = windows
         .iter()
@@ -315,14 +367,14 @@ pub fn gather(
             ]
         })
         .collect();
-    let mut errors: Vec<ErrorEntries> = scan_windows(data, &error_windows, rule, pool);
+    let mut errors: Vec<ErrorEntries> = reader.errors(&error_windows, rule)?;
     let mut signatures = Vec::new();
     for (k, w) in windows.iter().enumerate() {
         let incident = std::mem::take(&mut errors[2 * k + 1].0);
         let baseline = std::mem::take(&mut errors[2 * k].0);
         signatures.push(signatures_of(&baseline, &incident, w.start, w.end));
     }
-    edges
+    Ok(edges
         .into_iter()
         .zip(seconds)
         .zip(impacts)
@@ -341,7 +393,7 @@ pub fn gather(
                 }
             },
         )
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]

@@ -329,6 +329,7 @@ pub fn build(inp: Inputs<'_>) -> Report {
                 det,
             });
             Incident {
+                hosts: Vec::new(),
                 id: k + 1,
                 onset: Time(onset),
                 detected: detected.map(Time),
@@ -400,6 +401,7 @@ pub fn build(inp: Inputs<'_>) -> Report {
         ));
     }
     let mut report = Report {
+        engine: None,
         version: env!("CARGO_PKG_VERSION").to_string(),
         timezone: zone.name(),
         zone,

@@ -460,6 +460,7 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
         }
         o.push('\n');
     }
+    hosts(o, r, i);
     let _ = writeln!(o, "## Lessons learned{h}\n\n- What went well: TODO\n- What went wrong: TODO\n- Where we got lucky: TODO\n");
 }
 
@@ -745,4 +746,51 @@ fn appendix(o: &mut String, r: &Report) {
     for n in &r.notes {
         let _ = writeln!(o, "- {}", markdown_escape(n));
     }
+    if let Some(e) = &r.engine {
+        let _ = writeln!(
+            o,
+            "- Read from {} table `{}` at {}{}: {} queries took {:.2} s ({} hosts).",
+            e.engine,
+            code_span(&e.table),
+            markdown_escape(&e.url),
+            e.filter
+                .as_deref()
+                .map_or(String::new(), |f| format!(" where `{}`", code_span(f))),
+            e.queries,
+            e.query_ms as f64 / 1000.0,
+            e.hosts
+        );
+    }
+}
+
+/// Per host, when the logs come from several: which failed, and which failed first.
+fn hosts(o: &mut String, r: &Report, i: &Incident) {
+    if i.hosts.is_empty() {
+        return;
+    }
+    let z = &r.zone;
+    let _ = writeln!(
+        o,
+        "Hosts:\n\n| Host | Failed | Requests | Failed requests | Error entries | First failure |\n|---|---|---|---|---|---|"
+    );
+    for h in &i.hosts {
+        let failed = match (h.failed, h.failed_first, h.silent) {
+            (true, true, true) => "**first** (silent)",
+            (true, true, false) => "**first**",
+            (true, false, true) => "yes (silent)",
+            (true, false, false) => "yes",
+            (false, _, _) => "no",
+        };
+        let _ = writeln!(
+            o,
+            "| `{}` | {failed} | {} | {} | {} | {} |",
+            table_code(&h.host),
+            thousands(h.requests),
+            thousands(h.failed_requests),
+            thousands(h.error_events),
+            h.first_failure
+                .map_or("—".into(), |t| z.format_time(t.0, true))
+        );
+    }
+    o.push('\n');
 }

@@ -52,6 +52,45 @@ pub struct Report {
     pub notes: Vec<String>,
     /// Problems that left the report incomplete (inputs skipped).
     pub warnings: Vec<String>,
+    /// The database the logs were read from (`report --clickhouse`); `None` for local files.
+    pub engine: Option<EngineReport>,
+}
+
+/// Where the aggregation ran when the logs were read from a database, and how long it took.
+#[derive(Clone, Debug, Serialize)]
+pub struct EngineReport {
+    /// `clickhouse`.
+    pub engine: String,
+    /// The server's URL (never with credentials).
+    pub url: String,
+    pub table: String,
+    /// The `--where` condition, as given.
+    pub filter: Option<String>,
+    /// Queries sent, the time spent waiting for their answers, and the whole analysis.
+    pub queries: u64,
+    pub query_ms: u64,
+    pub total_ms: u64,
+    /// Distinct hosts in the rows read.
+    pub hosts: u64,
+}
+
+/// One host's part in an incident, when the logs come from several hosts.
+#[derive(Clone, Debug, Serialize)]
+pub struct HostReport {
+    pub host: String,
+    /// Requests, bad requests and error-or-worse events between onset and resolution.
+    pub requests: u64,
+    pub failed_requests: u64,
+    pub error_events: u64,
+    /// Whether its requests fell to a small share of the hour before's (or stopped).
+    pub silent: bool,
+    /// Whether the host itself failed: enough bad requests or a burst of error events on
+    /// its own, or silent.
+    pub failed: bool,
+    /// Its first bad request or error event in the incident.
+    pub first_failure: Option<Time>,
+    /// Whether it is the failed host whose first failure came first.
+    pub failed_first: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -149,6 +188,8 @@ pub struct Incident {
     pub changes: Changes,
     /// Corrective-measure suggestions from the evidence (see `report::measures`).
     pub measures: Vec<String>,
+    /// Per host, when the logs come from several hosts (`report --clickhouse`); else empty.
+    pub hosts: Vec<HostReport>,
 }
 
 #[derive(Clone, Debug, Serialize)]

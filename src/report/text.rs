@@ -138,6 +138,36 @@ pub fn render_text_colored(r: &Report, color: bool) -> String {
                 thousands(imp.bad_events)
             );
         }
+        if !i.hosts.is_empty() {
+            // Which hosts failed, the first one first.
+            let mut failed: Vec<&crate::report::HostReport> =
+                i.hosts.iter().filter(|h| h.failed).collect();
+            failed.sort_by_key(|h| (!h.failed_first, h.first_failure));
+            let names: Vec<String> = failed
+                .iter()
+                .map(|h| {
+                    let how = if h.silent { " (silent)" } else { "" };
+                    let when = h
+                        .first_failure
+                        .filter(|_| !h.silent)
+                        .map_or(String::new(), |t| {
+                            format!(" from {}", z.format_time(t.0, true))
+                        });
+                    format!("{}{how}{when}", terminal_safe(&h.host))
+                })
+                .collect();
+            let _ = writeln!(
+                o,
+                "   hosts failed: {} of {}{}",
+                failed.len(),
+                i.hosts.len(),
+                if names.is_empty() {
+                    String::new()
+                } else {
+                    format!(", first {}", names.join(", then "))
+                }
+            );
+        }
         for e in i.timeline.iter().filter(|e| e.source != "hindsight") {
             // One line each, cut to fit 100 columns.
             let line = format!(
