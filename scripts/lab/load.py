@@ -6,7 +6,9 @@ Python standard library only. `--threads` workers send GET requests to nginx for
 `--clients` source addresses 127.0.0.10, 127.0.0.11, ... (every 127.0.0.0/8 address is
 local on Linux, so nginx logs real, distinct client addresses). A request that fails to
 connect (nginx down) is counted and the worker waits for its next slot: the load never
-spins. Prints a one-line summary of what the clients saw and exits by itself.
+spins (wrk, by contrast, retries a refused connection at once, in a loop that takes a whole
+core while nginx is down). Prints a one-line summary of what the clients saw and exits by
+itself.
 """
 
 import argparse
