@@ -257,8 +257,13 @@ fn silences(series: &Series, th: &Thresholds, src: &SourceActivity) -> (Vec<bool
         .filter(|&i| covered(i))
         .map(|i| src.entries[i] as f64)
         .collect();
-    let all_steady =
-        all.iter().filter(|&&x| x > 0.0).count() as f64 >= STEADY_SHARE * all.len() as f64;
+    // Until there is enough history, steadiness is judged over the whole input, without its
+    // longest run of empty buckets: that run is the silence being judged, and counting it
+    // would make a short log that stops once look unsteady (the history leaves silent
+    // buckets out in the same way).
+    let longest_gap = all.split(|&x| x > 0.0).map(<[f64]>::len).max().unwrap_or(0);
+    let all_steady = all.iter().filter(|&&x| x > 0.0).count() as f64
+        >= STEADY_SHARE * (all.len() - longest_gap) as f64;
     let global_median = median(&mut all);
     let window = (3600 / bucket_s).max(10) as usize;
     let mut history: std::collections::VecDeque<f64> = std::collections::VecDeque::new();
@@ -727,6 +732,26 @@ mod tests {
         assert_eq!(inc.signals, vec![Signal::Silence]);
         assert_eq!(inc.silence, Some((29 * 60 + 58, Some(40 * 60 + 1))));
         assert!(!inc.ongoing);
+    }
+
+    #[test]
+    fn a_short_log_that_stops_once_is_silent_before_it_has_much_history() {
+        // Found by the outage lab: nginx stopped for 3 of a 17-bucket log's buckets, after 6
+        // buckets of traffic (too little history); the gap itself made the log look unsteady.
+        let mut r = [180u64; 17];
+        r[7..10].fill(0);
+        let d = run(&series(&r, &[0u64; 17]), &Thresholds::default());
+        assert_eq!(d.incidents.len(), 1);
+        assert_eq!((d.incidents[0].first, d.incidents[0].last), (7, 9));
+        assert_eq!(d.incidents[0].signals, vec![Signal::Silence]);
+        // A log with several gaps is still not steady.
+        let mut r = [180u64; 17];
+        for i in [3, 4, 7, 8, 9, 12, 13] {
+            r[i] = 0;
+        }
+        assert!(run(&series(&r, &[0u64; 17]), &Thresholds::default())
+            .incidents
+            .is_empty());
     }
 
     #[test]

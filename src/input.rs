@@ -56,6 +56,8 @@ pub struct Source {
     shrunk_at: AtomicU64,
     /// Bytes of the stored data read so far by the first pass (for progress).
     pub consumed: AtomicU64,
+    /// The data says gzip or zstd but none of it could be decoded.
+    undecodable: std::sync::atomic::AtomicBool,
 }
 
 impl Source {
@@ -69,6 +71,7 @@ impl Source {
             warnings: Mutex::new(Vec::new()),
             shrunk_at: AtomicU64::new(u64::MAX),
             consumed: AtomicU64::new(0),
+            undecodable: std::sync::atomic::AtomicBool::new(false),
         };
         s.compression = s.sniff();
         s.decoded_from = s.compression.filter(|k| matches!(*k, "gzip" | "zstd"));
@@ -303,6 +306,15 @@ impl Source {
     /// What the first bytes say about the data, when it cannot be a text log as it is.
     pub fn compression(&self) -> Option<&'static str> {
         self.compression
+    }
+
+    /// Compression seen in the data but not decoded: bzip2 and xz, or gzip and zstd data of
+    /// which nothing could be decoded (known once the data has been read).
+    pub fn undecoded(&self) -> Option<&'static str> {
+        match self.compression {
+            Some("gzip" | "zstd") if !self.undecodable.load(Ordering::Relaxed) => None,
+            other => other,
+        }
     }
 
     fn sniff(&self) -> Option<&'static str> {
@@ -550,6 +562,9 @@ impl<'a> Iterator for Blocks<'a> {
                             Err(e) => {
                                 *eof = true;
                                 let decoded = self.pos + buf.len() as u64;
+                                if decoded == 0 {
+                                    self.source.undecodable.store(true, Ordering::Relaxed);
+                                }
                                 self.source.warn(if decoded == 0 {
                                     format!(
                                         "{}: {codec} data could not be decompressed: {e}",

@@ -377,7 +377,7 @@ pub fn analyze_timed(config: &Config, sources: &[Source], stats: &mut Stats) -> 
             .zip(&plan.warnings)
             .map(|(s, w)| s.warnings().into_iter().chain(w.iter().cloned()).collect())
             .collect(),
-        compression: sources.iter().map(Source::compression).collect(),
+        compression: sources.iter().map(Source::undecoded).collect(),
         sources: &per_source,
         all_buckets: &all,
         series: &series,

@@ -1,5 +1,5 @@
 //! The bundled sample logs: each incident is found within a minute of its recorded truth, and
-//! the quiet log has none.
+//! the quiet log has none; the outage lab's logs, written by real nginx, against its recorded faults.
 
 use crate::util::*;
 use std::path::Path;
@@ -70,4 +70,118 @@ fn the_syslog_beside_the_silent_access_log_explains_it() {
     assert_eq!(inc["signals"], serde_json::json!(["silence"]));
     assert_eq!(v["sources"][1]["format"], "syslog");
     assert_eq!(v["sources"][1]["skipped"], 0);
+}
+
+/// What each outage-lab scenario's incident must show: one of these signals, and this text
+/// (from nginx's error log) in one of its signatures.
+fn lab_expectations(scenario: &str) -> (&'static [&'static str], Option<&'static str>) {
+    match scenario {
+        "upstream-down" => (&["5xx"], Some("connect() failed (111: Connection refused)")),
+        "slow-upstream" => (
+            &["latency", "5xx"],
+            Some("upstream timed out (110: Connection timed out)"),
+        ),
+        "nginx-down" => (&["silence"], None),
+        "reload" => (&[], None),
+        other => panic!("unknown lab scenario {other}"),
+    }
+}
+
+#[test]
+fn the_outage_lab_logs_written_by_real_nginx_match_the_recorded_faults() {
+    // scripts/outage-lab.sh --save-samples sample-logs: for each scenario, the access and error
+    // logs real nginx wrote (gzip) and the recorded fault times.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
+    let mut checked = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        let Some(stem) = name.strip_suffix(".truth.json") else {
+            continue;
+        };
+        if !stem.starts_with("lab-") {
+            continue;
+        }
+        let truth: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join(&name)).unwrap()).unwrap();
+        let scenario = truth["scenario"].as_str().unwrap().to_string();
+        let access = dir.join(format!("{stem}.access.log.gz"));
+        let error = dir.join(format!("{stem}.error.log.gz"));
+        // nginx's error log has no zone in its stamps; the lab ran in UTC.
+        let mut args: Vec<String> = vec!["--tz".into(), "UTC".into()];
+        for a in truth["hindsight_args"].as_array().unwrap() {
+            args.push(a.as_str().unwrap().to_string());
+        }
+        args.push(access.to_str().unwrap().to_string());
+        args.push(error.to_str().unwrap().to_string());
+        let v = report_json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let bucket = v["series"]["bucket_s"].as_i64().unwrap();
+
+        let sources = v["sources"].as_array().unwrap();
+        assert_eq!(sources[0]["format"], "nginx-access", "{scenario}");
+        assert!(sources[0]["compression"].is_null(), "{scenario}: gzip read");
+        assert_eq!(sources[0]["lines"], truth["lines"], "{scenario}");
+        assert_eq!(sources[0]["latency_logged"], true, "{scenario}");
+        assert_eq!(sources[1]["format"], "nginx-error", "{scenario}");
+        for s in sources {
+            assert_eq!(s["skipped"], 0, "{scenario}: {}", s["path"]);
+        }
+
+        let found = v["incidents"].as_array().unwrap();
+        let want = truth["incidents"].as_array().unwrap();
+        assert_eq!(found.len(), want.len(), "{scenario}: {}", v["incidents"]);
+        let (signals, signature) = lab_expectations(&scenario);
+        for (f, w) in found.iter().zip(want) {
+            for key in ["onset", "resolved"] {
+                let (a, b) = (secs(&f[key]).unwrap(), secs(&w[key]).unwrap());
+                assert!(
+                    (a - b).abs() <= bucket,
+                    "{scenario}: {key} {} vs fault {}",
+                    f[key],
+                    w[key]
+                );
+            }
+            let got = f["signals"].as_array().unwrap();
+            assert!(
+                signals.iter().any(|s| got.iter().any(|g| g == s)),
+                "{scenario}: signals {got:?}"
+            );
+            if let Some(text) = signature {
+                assert!(
+                    f["signatures"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|s| s["new"] == true
+                            && s["example"].as_str().is_some_and(|e| e.contains(text))),
+                    "{scenario}: no new signature with {text}: {}",
+                    f["signatures"]
+                );
+            }
+            if scenario == "nginx-down" {
+                // nginx's own error log says when it stopped and when it started again.
+                let near = |t: &serde_json::Value, at: &serde_json::Value| {
+                    (secs(t).unwrap() - secs(at).unwrap()).abs() <= bucket
+                };
+                let timeline = f["timeline"].as_array().unwrap();
+                let logged = |text: &str, at: &serde_json::Value| {
+                    timeline.iter().any(|e| {
+                        e["kind"] == "reload"
+                            && e["detail"].as_str().is_some_and(|d| d.contains(text))
+                            && near(&e["time"], at)
+                    })
+                };
+                assert!(logged("shutting down", &w["onset"]), "{scenario}: stop");
+                assert!(
+                    logged("start worker process", &w["resolved"]),
+                    "{scenario}: start"
+                );
+            }
+        }
+        checked.push(scenario);
+    }
+    checked.sort();
+    assert_eq!(
+        checked,
+        ["nginx-down", "reload", "slow-upstream", "upstream-down"]
+    );
 }

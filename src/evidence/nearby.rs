@@ -19,6 +19,11 @@ pub struct NotableHit {
     pub last_time: i64,
 }
 
+/// Repeats join a group only while they keep coming: an event more than this after the last
+/// of its group starts a new timeline line, so a restart that ended an outage is not folded
+/// into the start of the same program minutes before it.
+pub const REPEAT_GAP_S: i64 = 60;
+
 /// The notable events worth a timeline line: repeats grouped into one, failures (OOM kills,
 /// crashes, full disks, failed units) all kept first, then the changes closest to onset or
 /// resolution, at most [`SHOWN_NOTABLE`], in time order.
@@ -28,11 +33,11 @@ pub fn select_notable(hits: Vec<NotableHit>, onset: i64, resolved: Option<i64>) 
     for h in hits {
         let key = (h.kind, h.source, h.app.clone(), mask_digits(&h.message));
         match index.get(&key) {
-            Some(&g) => {
+            Some(&g) if h.time - groups[g].last_time <= REPEAT_GAP_S => {
                 groups[g].repeats += 1;
                 groups[g].last_time = groups[g].last_time.max(h.time);
             }
-            None => {
+            _ => {
                 index.insert(key, groups.len());
                 groups.push(h);
             }
@@ -85,5 +90,37 @@ impl WindowAcc for Notables {
     fn merge(&mut self, later: Self) {
         self.0.extend(later.0);
         self.trim();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn start(time: i64, pid: u32) -> NotableHit {
+        NotableHit {
+            time,
+            source: 1,
+            pos: time as usize,
+            kind: crate::notable::Kind::Reload,
+            label: "nginx signal",
+            app: b"nginx".to_vec(),
+            message: format!("start worker process {pid}").into_bytes(),
+            repeats: 1,
+            last_time: time,
+        }
+    }
+
+    #[test]
+    fn repeats_group_while_they_keep_coming_and_a_later_restart_is_its_own_line() {
+        // Found by the outage lab: nginx started at 0, stopped at 60 and started again at 100
+        // (the resolution); the start at 100 was folded into the one at 0.
+        let hits = vec![start(0, 11), start(0, 12), start(100, 21), start(130, 22)];
+        let shown = select_notable(hits, 60, Some(100));
+        let lines: Vec<(i64, u64, i64)> = shown
+            .iter()
+            .map(|h| (h.time, h.repeats, h.last_time))
+            .collect();
+        assert_eq!(lines, [(0, 2, 0), (100, 2, 130)]);
     }
 }
