@@ -552,6 +552,9 @@ impl<'a> Iterator for Blocks<'a> {
                 loop {
                     if !*eof && buf.len() < want {
                         let before = buf.len();
+                        // Room for exactly what is asked: read_to_end would otherwise double
+                        // the buffer.
+                        buf.reserve_exact(want - buf.len() + 64);
                         let r = reader
                             .by_ref()
                             .take((want - buf.len()) as u64)

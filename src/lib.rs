@@ -195,29 +195,62 @@ pub fn plan(config: &Config, sources: &[Source]) -> Plan {
         detections: Vec::new(),
         assumptions: Vec::new(),
     };
-    for source in sources {
+    // First each input's format, and the offsets its first entries were written with.
+    let firsts: Vec<(format::ParseCtx, kind::Detection, Stamps)> = sources
+        .iter()
+        .map(|source| {
+            let (year, month) = match config.year {
+                // --year is the year of the newest lines: their month is the reference.
+                Some(y) => (y, 12),
+                None => {
+                    let when = source.modified.unwrap_or_else(std::time::SystemTime::now);
+                    let secs = when
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs() as i64);
+                    let local = zone.local(secs);
+                    (
+                        chrono::Datelike::year(&local),
+                        chrono::Datelike::month(&local),
+                    )
+                }
+            };
+            let ctx = format::ParseCtx { zone, year, month };
+            let head = source.head(input::HEAD_BYTES);
+            let detection = match config.input_format {
+                Some(f) => kind::forced(f, &head, ctx, log_format.clone()),
+                None => kind::detect(&head, ctx, log_format.clone()),
+            };
+            let stamps = Stamps::of(
+                &head,
+                &Parser::new(detection.format, ctx, log_format.clone()),
+            );
+            (ctx, detection, stamps)
+        })
+        .collect();
+    let server = if config.zone.is_some() {
+        None
+    } else {
+        server_offset(sources, &firsts, zone)
+    };
+    for (source, (mut ctx, detection, stamps)) in sources.iter().zip(firsts) {
         let mut assumptions = Vec::new();
-        let (year, month) = match config.year {
-            // --year is the year of the newest lines: their month is the reference.
-            Some(y) => (y, 12),
-            None => {
-                let when = source.modified.unwrap_or_else(std::time::SystemTime::now);
-                let secs = when
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs() as i64);
-                let local = zone.local(secs);
-                (
-                    chrono::Datelike::year(&local),
-                    chrono::Datelike::month(&local),
-                )
-            }
-        };
-        let mut ctx = format::ParseCtx { zone, year, month };
-        let head = source.head(input::HEAD_BYTES);
-        let detection = match config.input_format {
-            Some(f) => kind::forced(f, &head, ctx, log_format.clone()),
-            None => kind::detect(&head, ctx, log_format.clone()),
-        };
+        let (year, month) = (ctx.year, ctx.month);
+        if let Some((offset, from)) = server.as_ref().filter(|_| stamps.zoneless) {
+            ctx.zone = time::Zone::from_offset_secs(*offset);
+            assumptions.push(format!(
+                "stamps without a zone are read at UTC{}, the offset {from} writes (this machine's zone, {}, differs; --tz sets it)",
+                time::offset_text(*offset),
+                zone.name()
+            ));
+        } else if stamps.zoneless {
+            assumptions.push(match config.zone {
+                Some(_) => format!("stamps without a zone are read in {} (--tz)", zone.name()),
+                None => format!(
+                    "stamps without a zone are read in {}, this machine's zone (--tz sets another)",
+                    zone.name()
+                ),
+            });
+        }
         if config.year.is_some() {
             // --year is the year of the newest entries: their month is the reference.
             let parser = Parser::new(detection.format, ctx, log_format.clone());
@@ -261,6 +294,63 @@ pub fn plan(config: &Config, sources: &[Source]) -> Plan {
         plan.assumptions.push(assumptions);
     }
     plan
+}
+
+/// The UTC offsets the first entries of an input were written with, and whether some had none.
+struct Stamps {
+    offsets: Vec<i32>,
+    zoneless: bool,
+    first: Option<i64>,
+}
+
+impl Stamps {
+    fn of(head: &[u8], parser: &Parser) -> Stamps {
+        let mut cache = time::ClfCache::default();
+        let mut stamps = Stamps {
+            offsets: Vec::new(),
+            zoneless: false,
+            first: None,
+        };
+        for line in input::lines(head).take(kind::SAMPLE_LINES) {
+            let (time, offset) = match parser.parse(line, &mut cache) {
+                Some(kind::Record::Access(a)) => (a.time, Some(a.offset)),
+                Some(kind::Record::Event(e)) => (e.time, e.offset),
+                _ => continue,
+            };
+            stamps.first.get_or_insert(time);
+            match offset {
+                Some(o) if !stamps.offsets.contains(&o) => stamps.offsets.push(o),
+                Some(_) => {}
+                None => stamps.zoneless = true,
+            }
+        }
+        stamps
+    }
+}
+
+/// The offset the server's clock writes, when the inputs whose stamps carry one all agree on
+/// it and this machine's zone would read the others differently: logs of one server share its
+/// clock, which need not be in the zone of the machine hindsight runs on (an nginx error log
+/// has no zone in its stamps; its access log beside it does). Returns the offset and the input
+/// it was read from.
+fn server_offset(
+    sources: &[Source],
+    firsts: &[(format::ParseCtx, kind::Detection, Stamps)],
+    machine: time::Zone,
+) -> Option<(i32, String)> {
+    let mut found: Option<(i32, String, i64)> = None;
+    for (source, (_, _, stamps)) in sources.iter().zip(firsts) {
+        for &o in &stamps.offsets {
+            match &found {
+                None => found = Some((o, source.name.clone(), stamps.first.unwrap_or(0))),
+                Some((f, _, _)) if *f == o => {}
+                Some(_) => return None,
+            }
+        }
+    }
+    let (offset, from, when) = found?;
+    let zoneless = firsts.iter().any(|(_, _, s)| s.zoneless);
+    (zoneless && machine.offset_at(when) != offset).then_some((offset, from))
 }
 
 /// The month (in the parser's zone) of the last entry in `tail`, the end of a file.

@@ -185,3 +185,36 @@ fn the_outage_lab_logs_written_by_real_nginx_match_the_recorded_faults() {
         ["nginx-down", "reload", "slow-upstream", "upstream-down"]
     );
 }
+
+#[test]
+fn an_error_log_without_zones_is_read_in_the_zone_its_access_log_writes() {
+    // nginx's error log has no offset in its stamps; hindsight runs here on a machine set to
+    // New York while the server's clock wrote UTC, as its access log says.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
+    let files = [
+        dir.join("lab-upstream-down.access.log.gz"),
+        dir.join("lab-upstream-down.error.log.gz"),
+    ];
+    let run = |tz: &str, extra: &[&str]| -> serde_json::Value {
+        let out = bin()
+            .env("TZ", tz)
+            .args(["report", "--format", "json"])
+            .args(extra)
+            .args(&files)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let inferred = run("America/New_York", &[]);
+    let told = run("America/New_York", &["--tz", "UTC"]);
+    assert_eq!(inferred["incidents"], told["incidents"]);
+    let said = inferred["sources"][1]["assumptions"].to_string();
+    assert!(said.contains("read at UTC+00:00, the offset"), "{said}");
+    assert!(said.contains("America/New_York"), "{said}");
+    // When --tz says otherwise, --tz wins: the error log's entries move 5 hours.
+    let forced = run("UTC", &["--tz", "America/New_York"]);
+    let said = forced["sources"][1]["assumptions"].to_string();
+    assert!(said.contains("read in America/New_York (--tz)"), "{said}");
+    assert_ne!(forced["sources"][1]["first"], told["sources"][1]["first"]);
+}

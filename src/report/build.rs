@@ -142,7 +142,7 @@ fn source_report(meta: SourceMeta<'_>, s: &SourceAgg) -> SourceReport {
     // journald stamps are epoch microseconds: exact without an offset.
     if entries > with_offset && s.parsed > 0 && format != Format::Journald {
         assumptions.push(format!(
-            "{} entries have no UTC offset in their stamps; stamps without one were read in the zone given by --tz (default: the machine's)",
+            "{} entries have no UTC offset in their stamps (the zone they were read in is said above)",
             thousands(entries - with_offset)
         ));
     }
