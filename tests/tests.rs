@@ -26,3 +26,9 @@ mod rendering;
 mod real_logs;
 // The bundled sample logs and their ground truth.
 mod samples;
+// Properties over generated inputs: chunking, threads, merge, line counts (proptest).
+mod properties;
+// The checks of the fuzz targets (fuzz/checks.rs), and the inputs they once failed on.
+#[path = "../fuzz/checks.rs"]
+mod fuzz_checks;
+mod fuzz_regressions;
