@@ -45,7 +45,11 @@ fn line() -> impl Strategy<Value = Vec<u8>> {
     });
     let syslog = (0i64..7200, 0u8..3).prop_map(|(dt, k)| {
         let t = hindsight::time::utc_datetime(T0 + dt).format("%b %e %H:%M:%S");
-        let msg = ["Out of memory: Killed process 42 (nginx)", "Started nginx.service", "error: disk full"][k as usize];
+        let msg = [
+            "Out of memory: Killed process 42 (nginx)",
+            "Started nginx.service",
+            "error: disk full",
+        ][k as usize];
         format!("{t} web1 kernel: {msg}\n").into_bytes()
     });
     let odd = prop_oneof![

@@ -26,6 +26,8 @@ mod rendering;
 mod real_logs;
 // The bundled sample logs and their ground truth.
 mod samples;
+// Bad input: binary, huge, unreadable, damaged, lying timestamps, too many distinct values.
+mod bad_input;
 // Properties over generated inputs: chunking, threads, merge, line counts (proptest).
 mod properties;
 // The checks of the fuzz targets (fuzz/checks.rs), and the inputs they once failed on.

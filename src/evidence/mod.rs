@@ -13,13 +13,15 @@ use crate::format::kind::{Parser, Record};
 use crate::format::{Access, Event};
 use crate::input::{lines, Source};
 use crate::time::ClfCache;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
+mod capped;
 mod impact;
 mod nearby;
 mod seconds;
 mod signatures;
 
+pub use capped::*;
 pub use impact::*;
 pub use nearby::*;
 pub use seconds::*;
@@ -115,6 +117,9 @@ pub struct IncidentEvidence {
     /// The first bad request or event at onset.
     pub first_bad: Option<FirstBad>,
     pub impact: Impact,
+    /// More error entries than [`MAX_ERROR_ENTRIES`] around the incident: its signatures are
+    /// mined from the earliest.
+    pub signatures_capped: bool,
     /// Notable system events from [`NOTABLE_BEFORE_S`] before onset to [`NOTABLE_AFTER_S`]
     /// after resolution, earliest first.
     pub notable: Vec<NotableHit>,
@@ -260,7 +265,13 @@ pub fn gather(
     let mut errors: Vec<ErrorEntries> =
         scan_windows(sources, parsers, chunks, &error_windows, rule, pool);
     let mut signatures = Vec::new();
+    let mut signatures_capped = Vec::new();
     for (k, w) in windows.iter().enumerate() {
+        signatures_capped.push(
+            errors[2 * k..2 * k + 2]
+                .iter()
+                .any(|e| e.1 > MAX_ERROR_ENTRIES as u64),
+        );
         let incident = std::mem::take(&mut errors[2 * k + 1].0);
         let baseline = std::mem::take(&mut errors[2 * k].0);
         signatures.push(signatures_of(&baseline, &incident, w.start, w.end));
@@ -271,8 +282,12 @@ pub fn gather(
         .zip(impacts)
         .zip(notables)
         .zip(signatures)
+        .zip(signatures_capped)
         .map(
-            |(((((onset, resolved), secs), impact), mut notable), signatures)| {
+            |(
+                (((((onset, resolved), secs), impact), mut notable), signatures),
+                signatures_capped,
+            )| {
                 notable.trim();
                 IncidentEvidence {
                     onset,
@@ -281,6 +296,7 @@ pub fn gather(
                     impact,
                     notable: select_notable(notable.0, onset, resolved),
                     signatures,
+                    signatures_capped,
                 }
             },
         )
@@ -418,7 +434,7 @@ mod tests {
             assert_eq!(imp.requests, 111);
             assert_eq!(imp.failed, 30);
             assert_eq!(imp.statuses, BTreeMap::from([(503, 30)]));
-            assert_eq!(imp.clients.len(), 9);
+            assert_eq!(imp.clients.distinct(), 9);
             let top = imp
                 .top_paths(5)
                 .iter()

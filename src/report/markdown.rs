@@ -444,6 +444,9 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
         ttx(i.time_to_mitigate_s),
         ttx(i.time_to_resolve_s)
     );
+    if let Some(note) = capped_note(&imp.capped) {
+        let _ = writeln!(o, "Note: {note}\n");
+    }
     if !imp.top_paths.is_empty() {
         let _ = writeln!(
             o,

@@ -176,6 +176,10 @@ pub struct ImpactReport {
     pub clients: u64,
     pub clients_affected: u64,
     pub clients_affected_ratio: f64,
+    /// What had more distinct values than hindsight keeps per incident (`clients`, `paths`,
+    /// `error_messages`, `signatures`): client counts are then estimates, top paths and top
+    /// errors come from a sample, signatures from the earliest error entries.
+    pub capped: Vec<String>,
     /// Status codes of the failed requests.
     pub statuses: Vec<StatusCount>,
     pub top_paths: Vec<PathCount>,
@@ -285,6 +289,22 @@ impl Report {
         s.push('\n');
         s
     }
+}
+
+/// What an incident's `capped` list means, in one sentence for the reader; `None` when every
+/// number is exact.
+pub fn capped_note(capped: &[String]) -> Option<String> {
+    let parts: Vec<&str> = capped
+        .iter()
+        .map(|c| match c.as_str() {
+            "clients" => "over 100,000 distinct clients, so client counts are estimates (within about 1%) and top clients come from a sample",
+            "paths" => "over 50,000 distinct paths, so top paths come from a sample (their counts are exact)",
+            "error_messages" => "over 10,000 distinct error messages, so top errors come from a sample",
+            "signatures" => "over 50,000 error entries, so signatures were mined from the earliest 50,000",
+            _ => "a limit was reached",
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("memory limits reached: {}.", parts.join("; ")))
 }
 
 /// Rounds to three decimals for stable, readable JSON.
