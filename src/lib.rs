@@ -286,7 +286,9 @@ pub fn formats_report(config: &Config) -> Result<String> {
         eprintln!("hindsight: warning: {}", report::terminal_safe(w));
     }
     if config.format == OutputFormat::Json {
-        return Ok(serde_json::to_string_pretty(&rows).expect("serialisable") + "\n");
+        return Ok(
+            report::json_safe(serde_json::to_string_pretty(&rows).expect("serialisable")) + "\n",
+        );
     }
     let mut out = String::new();
     for (((s, d), a), warns) in sources
@@ -340,7 +342,9 @@ pub fn signatures_report(config: &Config) -> Result<String> {
     let sigs = miner.signatures();
     if config.format == OutputFormat::Json {
         let v = serde_json::json!({ "error_entries": errors, "other": miner.other(), "signatures": sigs });
-        return Ok(serde_json::to_string_pretty(&v).expect("serialisable") + "\n");
+        return Ok(
+            report::json_safe(serde_json::to_string_pretty(&v).expect("serialisable")) + "\n",
+        );
     }
     let zone = config.zone.unwrap_or_else(time::Zone::machine);
     let mut out = format!(

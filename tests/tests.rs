@@ -28,6 +28,8 @@ mod real_logs;
 mod samples;
 // Bad input: binary, huge, unreadable, damaged, lying timestamps, too many distinct values.
 mod bad_input;
+// Hostile log text through every output format.
+mod security;
 // Properties over generated inputs: chunking, threads, merge, line counts (proptest).
 mod properties;
 // The checks of the fuzz targets (fuzz/checks.rs), and the inputs they once failed on.

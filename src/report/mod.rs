@@ -285,7 +285,7 @@ pub struct SeriesReport {
 
 impl Report {
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("report serialises");
+        let mut s = json_safe(serde_json::to_string_pretty(self).expect("report serialises"));
         s.push('\n');
         s
     }
@@ -305,6 +305,26 @@ pub fn capped_note(capped: &[String]) -> Option<String> {
         })
         .collect();
     (!parts.is_empty()).then(|| format!("memory limits reached: {}.", parts.join("; ")))
+}
+
+/// JSON text with the characters a terminal would act on written as `\uXXXX` escapes: JSON
+/// escapes C0 controls itself, but not DEL, the C1 controls (U+009B is a CSI on some
+/// terminals) or bidi and zero-width characters, which could reorder or hide what `cat
+/// report.json` shows. Outside strings JSON text is ASCII, so these only occur inside strings,
+/// where the escape means the same character: the parsed values do not change.
+pub fn json_safe(json: String) -> String {
+    if !json.chars().any(|c| c != '\n' && unsafe_char(c)) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if c != '\n' && unsafe_char(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Rounds to three decimals for stable, readable JSON.
