@@ -220,6 +220,12 @@ pub fn pipeline(data: &[u8]) {
     }
     let json = report.to_json();
     serde_json::from_str::<serde_json::Value>(&json).expect("valid JSON");
+    assert!(
+        !json
+            .chars()
+            .any(|c| hindsight::report::unsafe_char(c) && c != '\n'),
+        "a raw control or bidi character in the JSON"
+    );
     let small = hindsight::analyze(&config(usize::from(sel >> 2) + 1), &sources)
         .expect("analysis in small chunks");
     assert!(

@@ -459,6 +459,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn json_safe_escapes_what_serde_leaves_raw_and_keeps_the_values() {
+        let v = serde_json::json!({ "k": "a\u{1b}[2J\u{7f}\u{9b}1m\u{202e}z\\\u{200b}" });
+        let text = json_safe(serde_json::to_string_pretty(&v).unwrap());
+        assert!(text.is_ascii(), "{text}");
+        assert!(text.contains("\\u009b") && text.contains("\\u202e") && text.contains("\\u007f"));
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, v);
+    }
+
+    #[test]
     fn escaping() {
         assert_eq!(
             markdown_escape("/a_b*[x](http://e)"),
