@@ -440,9 +440,10 @@ fn a_yearless_syslog_takes_its_year_from_the_file_and_says_so() {
 }
 
 #[test]
-fn more_distinct_clients_and_paths_than_memory_should_hold_are_capped_and_said() {
+fn more_distinct_clients_paths_and_errors_than_memory_should_hold_are_capped_and_said() {
     // An hour of normal traffic, then ten minutes of 502s from 150,000 distinct clients on
-    // 60,000 distinct paths (a botnet, a scanner): over both caps.
+    // 60,000 distinct paths (a botnet, a scanner), and 12,000 distinct error messages in the
+    // syslog: over every cap.
     let dir = tempfile::tempdir().unwrap();
     let mut data = Vec::with_capacity(20 << 20);
     for s in 0..3600 {
@@ -459,13 +460,29 @@ fn more_distinct_clients_and_paths_than_memory_should_hold_are_capped_and_said()
     }
     let p = dir.path().join("flood.log");
     std::fs::write(&p, &data).unwrap();
-    let (v, _) = json_ok(&[path_str(&p)]);
+    let mut syslog = String::new();
+    let errors = 12_000u64;
+    for k in 0..errors {
+        let t = hindsight::time::utc_datetime(T0 + 3600 + (k * 600 / errors) as i64);
+        // Letters only: masking digits does not fold them together.
+        let word: String = (0..4)
+            .map(|i| char::from(b'a' + (k / 26u64.pow(i) % 26) as u8))
+            .collect();
+        syslog.push_str(&format!(
+            "{} web1 api[7]: error: no route to {word}\n",
+            t.format("%b %e %H:%M:%S")
+        ));
+    }
+    let s = dir.path().join("syslog");
+    std::fs::write(&s, syslog).unwrap();
+    let (v, _) = json_ok(&["--year", "2026", "--tz", "UTC", path_str(&p), path_str(&s)]);
     let imp = &v["incidents"][0]["impact"];
     assert_eq!(
         imp["capped"],
-        serde_json::json!(["clients", "paths"]),
+        serde_json::json!(["clients", "paths", "error_messages"]),
         "{imp}"
     );
+    assert_eq!(imp["bad_events"].as_u64().unwrap(), errors);
     let clients = imp["clients"].as_u64().unwrap() as f64;
     assert!((clients / n as f64 - 1.0).abs() < 0.03, "{clients}");
     assert_eq!(imp["failed"].as_u64().unwrap(), n);
