@@ -411,6 +411,7 @@ pub fn warnings(report: &Report) -> Vec<String> {
         .sources
         .iter()
         .flat_map(|s| s.warnings.iter().cloned())
+        .chain(report.warnings.iter().cloned())
         .collect();
     for s in &report.sources {
         if let Some(kind) = s

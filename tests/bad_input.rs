@@ -161,7 +161,7 @@ fn an_unreadable_file_is_one_line_naming_it_exit_1() {
         .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
         .unwrap_or(false);
     let exe = env!("CARGO_BIN_EXE_hindsight");
-    let out = if root {
+    if root {
         let ok = std::process::Command::new("setpriv")
             .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
             .status()
@@ -170,25 +170,39 @@ fn an_unreadable_file_is_one_line_naming_it_exit_1() {
         if !ok || std::fs::metadata(exe).map_or(true, |m| m.permissions().mode() & 0o001 == 0) {
             return;
         }
-        std::process::Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups", exe])
-            .arg("report")
-            .arg(&p)
-            .output()
-            .unwrap()
-    } else {
-        std::process::Command::new(exe)
-            .arg("report")
-            .arg(&p)
-            .output()
-            .unwrap()
+    }
+    let as_user = |args: &[&Path]| {
+        let mut cmd = if root {
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", exe]);
+            c
+        } else {
+            std::process::Command::new(exe)
+        };
+        cmd.arg("report").args(args).output().unwrap()
     };
+    let out = as_user(&[&p]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.contains("secret.log: cannot open: Permission denied"),
         "{err}"
+    );
+    // Found in a directory (an unreadable /var/log/btmp.1), it is skipped with a warning.
+    std::fs::write(dir.path().join("ok.log"), access(T0, "192.0.2.1", "/", 200)).unwrap();
+    let out = as_user(&[dir.path()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("secret.log: cannot open: Permission denied") && err.contains("skipped"),
+        "{err}"
+    );
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.contains("ok.log"), "{md}");
+    assert!(
+        md.contains("**Warning:**") && md.contains("secret.log: cannot open"),
+        "{md}"
     );
 }
 
@@ -214,6 +228,13 @@ fn truncated_gzip_and_corrupt_zstd_give_a_warning_and_what_could_be_read() {
         "{err}"
     );
     assert!(s["warnings"].to_string().contains("cut short"));
+    // The postmortem says so too, not only the terminal that ran it.
+    let (_, md, _) = run(&["report", path_str(&cut)]);
+    let md = String::from_utf8(md).unwrap();
+    assert!(
+        md.contains("**Warning:**") && md.contains("cut short"),
+        "{md}"
+    );
 
     // zstd: a valid frame header, then garbage.
     let mut zst = zstd::encode_all(&text[..], 3).unwrap();

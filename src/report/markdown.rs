@@ -748,4 +748,14 @@ fn appendix(o: &mut String, r: &Report) {
     for n in &r.notes {
         let _ = writeln!(o, "- {}", markdown_escape(n));
     }
+    // What could not be read (a damaged gzip, an unreadable file in a directory): a reader of
+    // the postmortem must know as much as the person who ran hindsight.
+    for w in r
+        .sources
+        .iter()
+        .flat_map(|s| &s.warnings)
+        .chain(&r.warnings)
+    {
+        let _ = writeln!(o, "- **Warning:** {}", markdown_escape(w));
+    }
 }
