@@ -78,11 +78,10 @@ pub fn parse_line(data: &[u8]) {
                 Some(Record::Access(a)) => {
                     assert!(a.path().len() <= a.target.len());
                     assert!(a.offset.abs() < 86_400, "offset {}", a.offset);
-                    // The time must be one the renderers can print.
-                    let _ = time::rfc3339(a.time);
+                    rfc3339_holds(a.time);
                 }
                 Some(Record::Event(e)) => {
-                    let _ = time::rfc3339(e.time);
+                    rfc3339_holds(e.time);
                     if let Some(off) = e.offset {
                         assert!(off.abs() < 86_400, "offset {off}");
                     }
@@ -92,6 +91,14 @@ pub fn parse_line(data: &[u8]) {
             }
         }
     }
+}
+
+/// A record's time, as the report writes it, is RFC 3339 (four-digit years).
+fn rfc3339_holds(t: i64) {
+    let text = time::rfc3339(t);
+    let back = chrono::DateTime::parse_from_rfc3339(&text)
+        .unwrap_or_else(|e| panic!("{t} is written as {text:?}, not RFC 3339: {e}"));
+    assert_eq!(back.timestamp(), t, "{text}");
 }
 
 /// Format detection and every forced format on arbitrary data: shares are shares.

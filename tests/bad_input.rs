@@ -576,3 +576,26 @@ fn output_files_replace_a_planted_symlink_instead_of_writing_through_it() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("cannot write: is a directory"), "{err}");
 }
+
+#[test]
+fn stamps_beyond_four_digit_years_are_skipped_so_json_times_stay_rfc3339() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("app.json");
+    std::fs::write(
+        &p,
+        concat!(
+            r#"{"ts":"0000-01-01T00:00:00+23:59","level":"error","msg":"before year 0"}"#,
+            "\n",
+            r#"{"ts":"9999-12-31T23:59:59-23:59","level":"error","msg":"after 9999"}"#,
+            "\n",
+            r#"{"ts":"2026-11-28T10:00:00Z","level":"error","msg":"fine"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let (v, _) = json_ok(&[path_str(&p)]);
+    let s = &v["sources"][0];
+    assert_eq!(s["parsed"], 1, "{s}");
+    assert_eq!(s["skipped"], 2);
+    assert_eq!(s["first"], "2026-11-28T10:00:00Z");
+}
