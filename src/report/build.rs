@@ -753,12 +753,13 @@ pub fn fold_notes(
     if matches!(zone, crate::time::Zone::Fixed(_)) {
         return notes;
     }
+    // A day at a time (no zone changes its offset twice in a day), then to the second.
+    const DAY: i64 = 86_400;
     let mut t = start - start.rem_euclid(3600);
     while t < end {
-        let (before, after) = (zone.offset_at(t), zone.offset_at(t + 3600));
+        let (before, after) = (zone.offset_at(t), zone.offset_at(t + DAY));
         if after < before {
-            // The first instant of the new offset, to the second.
-            let (mut lo, mut hi) = (t, t + 3600);
+            let (mut lo, mut hi) = (t, t + DAY);
             while hi - lo > 1 {
                 let mid = lo + (hi - lo) / 2;
                 if zone.offset_at(mid) == after {
@@ -768,6 +769,10 @@ pub fn fold_notes(
                 }
             }
             let (fold, gap) = (hi, i64::from(before - after));
+            if fold >= end || fold + gap <= start {
+                t += DAY;
+                continue;
+            }
             let from = zone.local(fold - gap).naive_local();
             let to = from + chrono::Duration::seconds(gap);
             let mut note = format!(
@@ -795,7 +800,7 @@ pub fn fold_notes(
             }
             notes.push(note);
         }
-        t += 3600;
+        t += DAY;
     }
     notes
 }
