@@ -804,3 +804,30 @@ pub fn fold_notes(
     }
     notes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::Zone;
+
+    #[test]
+    fn fold_notes_name_the_repeated_hour_and_only_it() {
+        let ny = Zone::parse("America/New_York").unwrap();
+        // 2026-10-31T00:00Z .. 2026-11-03T00:00Z: clocks go back on 2026-11-01 at 06:00Z.
+        let notes = fold_notes(&ny, 1_793_404_800, 1_793_664_000, &[]);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].contains("at 2026-11-01T06:00:00Z")
+                && notes[0].contains("from 2026-11-01 01:00 to 02:00 came twice"),
+            "{notes:?}"
+        );
+        // A span without the change, a spring change (a skipped hour, nothing repeated), and
+        // a fixed offset: nothing to say.
+        assert!(fold_notes(&ny, 1_793_664_000, 1_794_000_000, &[]).is_empty());
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        // 2026-03-28 .. 2026-03-31
+        assert!(fold_notes(&berlin, 1_774_656_000, 1_774_915_200, &[]).is_empty());
+        let fixed = Zone::parse("+01:00").unwrap();
+        assert!(fold_notes(&fixed, 1_793_404_800, 1_793_664_000, &[]).is_empty());
+    }
+}
