@@ -105,7 +105,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 /// say, by another user, pointing at a file root can write): the text goes to a new file in
 /// the same directory, created exclusively, which is then renamed over the path. A link there
 /// is replaced, never written through, and a reader never sees half a report. Devices and
-/// pipes (`-o /dev/null`) are written in place.
+/// pipes (`-o /dev/null`) are written in place, and so is an existing file in a directory
+/// where a new file cannot be made (opened with `O_NOFOLLOW`).
 fn write_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     let meta = std::fs::symlink_metadata(path);
     if let Ok(m) = &meta {
@@ -140,6 +141,20 @@ fn write_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
         {
             Ok(f) => break (tmp, f),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            // A file one may write in a directory one may not: rewrite it in place, still
+            // without following a link (O_NOFOLLOW fails on one).
+            Err(e)
+                if e.kind() == std::io::ErrorKind::PermissionDenied
+                    && meta.as_ref().is_ok_and(|m| m.is_file()) =>
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                let mut f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .custom_flags(libc::O_NOFOLLOW)
+                    .open(path)?;
+                f.set_len(0)?;
+                return f.write_all(bytes);
+            }
             Err(e) => return Err(e),
         }
     };
