@@ -406,14 +406,26 @@ pub fn render(config: &Config, report: &Report) -> Result<String> {
 }
 
 /// Warnings worth a line on stderr: inputs that gave nothing.
+/// One problem, one line: an input none of whose lines could be read (or that could not be
+/// decompressed) gets that line, not also the doubt about its format.
 pub fn warnings(report: &Report) -> Vec<String> {
+    let unread = |s: &report::SourceReport| s.parsed == 0 && s.lines > 0;
     let mut w: Vec<String> = report
         .sources
         .iter()
-        .flat_map(|s| s.warnings.iter().cloned())
+        .flat_map(|s| {
+            s.warnings
+                .iter()
+                .filter(move |m| !(unread(s) && m.contains("of the sampled lines read as")))
+                .cloned()
+        })
         .chain(report.warnings.iter().cloned())
         .collect();
     for s in &report.sources {
+        let decompress_failed = s
+            .warnings
+            .iter()
+            .any(|m| m.contains("could not be decompressed"));
         if let Some(kind) = s
             .compression
             .as_deref()
@@ -430,7 +442,7 @@ pub fn warnings(report: &Report) -> Vec<String> {
                 "{}: all {} parsed lines fall outside --since/--until",
                 s.path, s.parsed
             ));
-        } else if s.parsed == 0 {
+        } else if s.parsed == 0 && !decompress_failed {
             w.push(format!(
                 "{}: none of its {} lines could be read in any known format",
                 s.path, s.lines

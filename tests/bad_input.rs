@@ -76,6 +76,7 @@ fn a_binary_file_is_counted_and_warned_about() {
         err.contains("core.bin: none of its") && err.contains("could be read"),
         "{err}"
     );
+    assert_eq!(err.lines().count(), 1, "one problem, one line: {err}");
     // The Markdown and the terminal summary come out too, as valid UTF-8 without controls.
     for cmd in ["report", "timeline"] {
         let (code, out, _) = run(&[cmd, path_str(&p)]);
@@ -246,6 +247,7 @@ fn truncated_gzip_and_corrupt_zstd_give_a_warning_and_what_could_be_read() {
     std::fs::write(&bad, &zst).unwrap();
     let (_, err) = json_ok(&[path_str(&bad)]);
     assert!(err.contains("access.log.3.zst: zstd data"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
 }
 
 #[test]
