@@ -5,7 +5,9 @@
 //! window per incident. Output: per window, the first and last bad request, requests and
 //! failures, distinct and affected clients, failing paths and statuses, and exact latency
 //! percentiles. Only chunks whose time span overlaps a window are read again; memory grows
-//! with the size of the incident windows, not with the size of the logs.
+//! with the size of the incident windows, not with the size of the logs, and distinct
+//! clients, paths and error messages are capped (capped.rs), so a flood of distinct values
+//! costs a bounded sample, which the report flags.
 
 use crate::aggregate::{map_par, Chunk};
 use crate::detect::{Detection, Series, Signal};
