@@ -25,7 +25,7 @@ pub use window::Window;
 
 /// Longest line read whole. A longer one (a binary file, a runaway writer) is read up to
 /// this length and the rest of it skipped, with a warning: memory stays bounded.
-pub const MAX_LINE: usize = 64 << 20;
+pub const MAX_LINE: usize = 256 << 20;
 
 /// How many bytes of an input format detection looks at.
 pub const HEAD_BYTES: usize = 1 << 20;
@@ -54,6 +54,8 @@ pub struct Source {
     /// Offset (in the decoded data) from which the file was found shorter than when it was
     /// opened; `u64::MAX` while it has not shrunk.
     shrunk_at: AtomicU64,
+    /// The same for a later pass (the evidence), once the first had read everything.
+    shrunk_later_at: AtomicU64,
     /// Bytes of the stored data read so far by the first pass (for progress).
     pub consumed: AtomicU64,
     /// The data says gzip or zstd but none of it could be decoded.
@@ -70,6 +72,7 @@ impl Source {
             modified: None,
             warnings: Mutex::new(Vec::new()),
             shrunk_at: AtomicU64::new(u64::MAX),
+            shrunk_later_at: AtomicU64::new(u64::MAX),
             consumed: AtomicU64::new(0),
             undecodable: std::sync::atomic::AtomicBool::new(false),
         };
@@ -140,6 +143,13 @@ impl Source {
             w.push(format!(
                 "{}: the file shrank while it was read (truncated in place, as logrotate's copytruncate does); read its first {} bytes, the lines after them are not in this report",
                 self.name, at
+            ));
+        }
+        let later = self.shrunk_later_at.load(Ordering::Relaxed);
+        if later != u64::MAX && at == u64::MAX {
+            w.push(format!(
+                "{}: the file shrank after its lines were counted (truncated in place, as logrotate's copytruncate does); the lines after byte {} could not be read again, so the evidence of incidents they held is partial",
+                self.name, later
             ));
         }
         w
@@ -237,6 +247,15 @@ impl Source {
     /// block, the block cut just after its last whole line before the lost bytes (recorded,
     /// and said in [`Source::warnings`]); `None` when the block is intact.
     pub fn lost_tail(&self, block: &Block<'_>) -> Option<usize> {
+        self.lost_tail_in(block, &self.shrunk_at)
+    }
+
+    /// [`Source::lost_tail`] for a later pass, which reads again what the first one counted.
+    pub fn lost_tail_later(&self, block: &Block<'_>) -> Option<usize> {
+        self.lost_tail_in(block, &self.shrunk_later_at)
+    }
+
+    fn lost_tail_in(&self, block: &Block<'_>, record: &AtomicU64) -> Option<usize> {
         let Store::File { file, .. } = &self.store else {
             return None;
         };
@@ -256,8 +275,7 @@ impl Source {
             return None;
         }
         let cut = memchr::memrchr(b'\n', &block.bytes()[..valid]).map_or(0, |i| i + 1);
-        self.shrunk_at
-            .fetch_min(block.start + cut as u64, Ordering::Relaxed);
+        record.fetch_min(block.start + cut as u64, Ordering::Relaxed);
         Some(cut)
     }
 

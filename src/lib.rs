@@ -509,7 +509,9 @@ pub fn formats_report(config: &Config) -> Result<String> {
         eprintln!("hindsight: warning: {}", report::terminal_safe(w));
     }
     if config.format == OutputFormat::Json {
-        return Ok(serde_json::to_string_pretty(&rows).expect("serialisable") + "\n");
+        return Ok(
+            report::json_safe(serde_json::to_string_pretty(&rows).expect("serialisable")) + "\n",
+        );
     }
     let mut out = String::new();
     for (((s, d), a), warns) in sources
@@ -565,7 +567,9 @@ pub fn signatures_report(config: &Config) -> Result<String> {
     let sigs = miner.signatures();
     if config.format == OutputFormat::Json {
         let v = serde_json::json!({ "error_entries": errors, "other": miner.other(), "signatures": sigs });
-        return Ok(serde_json::to_string_pretty(&v).expect("serialisable") + "\n");
+        return Ok(
+            report::json_safe(serde_json::to_string_pretty(&v).expect("serialisable")) + "\n",
+        );
     }
     let zone = config.zone.unwrap_or_else(time::Zone::machine);
     let mut out = format!(
@@ -627,13 +631,26 @@ pub fn render(config: &Config, report: &Report) -> Result<String> {
 }
 
 /// Warnings worth a line on stderr: inputs that gave nothing.
+/// One problem, one line: an input none of whose lines could be read (or that could not be
+/// decompressed) gets that line, not also the doubt about its format.
 pub fn warnings(report: &Report) -> Vec<String> {
+    let unread = |s: &report::SourceReport| s.parsed == 0 && s.lines > 0;
     let mut w: Vec<String> = report
         .sources
         .iter()
-        .flat_map(|s| s.warnings.iter().cloned())
+        .flat_map(|s| {
+            s.warnings
+                .iter()
+                .filter(move |m| !(unread(s) && m.contains("of the sampled lines read as")))
+                .cloned()
+        })
+        .chain(report.warnings.iter().cloned())
         .collect();
     for s in &report.sources {
+        let decompress_failed = s
+            .warnings
+            .iter()
+            .any(|m| m.contains("could not be decompressed"));
         if let Some(kind) = s
             .compression
             .as_deref()
@@ -643,14 +660,14 @@ pub fn warnings(report: &Report) -> Vec<String> {
                 "{}: {kind}-compressed input is not read yet; decompress it first (e.g. zcat {} | hindsight report -)",
                 s.path, s.path
             ));
-        } else if s.lines == 0 {
+        } else if s.lines == 0 && !decompress_failed {
             w.push(format!("{}: empty input", s.path));
         } else if s.parsed > 0 && s.out_of_range == s.parsed {
             w.push(format!(
                 "{}: all {} parsed lines fall outside --since/--until",
                 s.path, s.parsed
             ));
-        } else if s.parsed == 0 {
+        } else if s.parsed == 0 && !decompress_failed {
             w.push(format!(
                 "{}: none of its {} lines could be read in any known format",
                 s.path, s.lines

@@ -78,7 +78,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         None => hindsight::analyze_files_timed(&config, &mut stats)?,
     };
     if let Some(chart) = &config.chart {
-        std::fs::write(chart, hindsight::report::render_svg(&report))
+        write_file(chart, hindsight::report::render_svg(&report).as_bytes())
             .map_err(|e| anyhow::anyhow!("{}: cannot write the chart: {e}", chart.display()))?;
         // Linked from the Markdown by its name when beside it, else by the path given.
         let beside = config.output.as_ref().and_then(|o| o.parent()) == chart.parent();
@@ -104,7 +104,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         eprint!("{}", stats.render(config.threads));
     }
     match &config.output {
-        Some(path) => std::fs::write(path, out)
+        Some(path) => write_file(path, out.as_bytes())
             .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?,
         None => {
             let mut stdout = std::io::stdout().lock();
@@ -165,4 +165,78 @@ fn ingest(args: hindsight::clickhouse::ingest::IngestArgs) -> anyhow::Result<()>
         thousands(skipped)
     );
     Ok(())
+}
+
+/// Writes an output file without following a symbolic link planted where it goes (in `/tmp`,
+/// say, by another user, pointing at a file root can write): the text goes to a new file in
+/// the same directory, created exclusively, which is then renamed over the path. A link there
+/// is replaced, never written through, and a reader never sees half a report. Devices and
+/// pipes (`-o /dev/null`) are written in place, and so is an existing file in a directory
+/// where a new file cannot be made (opened with `O_NOFOLLOW`).
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let meta = std::fs::symlink_metadata(path);
+    if let Ok(m) = &meta {
+        if !m.is_file() && !m.file_type().is_symlink() {
+            if m.is_dir() {
+                return Err(std::io::Error::other("is a directory"));
+            }
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)?
+                .write_all(bytes);
+        }
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("not a file name"))?;
+    let mut n = 0u32;
+    let (tmp, mut file) = loop {
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".{}.{n}.tmp", std::process::id()));
+        let tmp = dir.join(tmp_name);
+        // create_new: O_CREAT | O_EXCL, which fails on an existing name, a link included.
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            // A file one may write in a directory one may not: rewrite it in place, still
+            // without following a link (O_NOFOLLOW fails on one).
+            Err(e)
+                if e.kind() == std::io::ErrorKind::PermissionDenied
+                    && meta.as_ref().is_ok_and(|m| m.is_file()) =>
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                let mut f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .custom_flags(libc::O_NOFOLLOW)
+                    .open(path)?;
+                f.set_len(0)?;
+                return f.write_all(bytes);
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    let written = file.write_all(bytes).and_then(|()| {
+        // An existing report keeps its permissions.
+        match &meta {
+            Ok(m) if m.is_file() => file.set_permissions(m.permissions()),
+            _ => Ok(()),
+        }
+    });
+    drop(file);
+    match written.and_then(|()| std::fs::rename(&tmp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
 }

@@ -30,3 +30,13 @@ mod real_logs;
 mod samples;
 // report --clickhouse and ingest against real ClickHouse servers (skipped without them).
 mod clickhouse;
+// Bad input: binary, huge, unreadable, damaged, lying timestamps, too many distinct values.
+mod bad_input;
+// Hostile log text through every output format.
+mod security;
+// Properties over generated inputs: chunking, threads, merge, line counts (proptest).
+mod properties;
+// The checks of the fuzz targets (fuzz/checks.rs), and the inputs they once failed on.
+#[path = "../fuzz/checks.rs"]
+mod fuzz_checks;
+mod fuzz_regressions;

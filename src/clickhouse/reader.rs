@@ -101,9 +101,10 @@ impl Reader<'_> {
                 let c = r.bytes(0)?.to_vec();
                 let bad: u64 = r.num(1)?;
                 if bad > 0 {
-                    imp.clients_affected.insert(c.clone(), bad);
+                    imp.clients_affected
+                        .update(&c[..], <[u8]>::to_vec, |v| *v += bad);
                 }
-                imp.clients.insert(c);
+                imp.clients.update(&c[..], <[u8]>::to_vec, |_| {});
                 Ok(())
             },
         )?;
@@ -123,8 +124,11 @@ impl Reader<'_> {
             &self.client.query(what, &self.q.impact_paths(span, lat))?,
             what,
             |r| {
-                imp.paths
-                    .insert(r.bytes(0)?.to_vec(), (r.num(1)?, r.num(2)?));
+                let (requests, failed): (u64, u64) = (r.num(1)?, r.num(2)?);
+                imp.paths.update(r.bytes(0)?, <[u8]>::to_vec, |v| {
+                    v.0 += requests;
+                    v.1 += failed;
+                });
                 Ok(())
             },
         )?;
@@ -149,9 +153,13 @@ impl Reader<'_> {
                     crate::evidence::mask_digits(r.bytes(1)?),
                 );
                 let (n, t): (u64, i64) = (r.num(2)?, r.num(3)?);
-                let e = messages.messages.entry(key).or_insert((0, t));
-                e.0 += n;
-                e.1 = e.1.min(t);
+                messages.messages.update(&key, Clone::clone, |v| {
+                    if v.0 == 0 {
+                        v.1 = t;
+                    }
+                    v.0 += n;
+                    v.1 = v.1.min(t);
+                });
                 Ok(())
             },
         )?;

@@ -9,22 +9,28 @@ pub struct Impact {
     pub failed: u64,
     pub s5xx: u64,
     pub slow: u64,
-    pub clients: HashSet<Vec<u8>>,
+    pub clients: Capped<Vec<u8>, (), MAX_CLIENTS>,
     /// Clients with at least one bad request, and how many each had.
-    pub clients_affected: HashMap<Vec<u8>, u64>,
+    pub clients_affected: Capped<Vec<u8>, u64, MAX_CLIENTS>,
     /// Status codes of the failed requests.
     pub statuses: BTreeMap<u16, u64>,
-    /// Per path (without query): (failed, total).
-    pub paths: HashMap<Vec<u8>, (u64, u64)>,
+    /// Per path (without query, cut to [`MAX_KEY`] bytes): (failed, total).
+    pub paths: Capped<Vec<u8>, (u64, u64), MAX_PATHS>,
     /// Request times in microseconds, of every request that logged one.
     pub latencies: Vec<u32>,
     /// Events at error level or worse, and per (program, message with numbers masked) how
     /// many, with the time of the first.
     pub bad_events: u64,
-    pub messages: HashMap<(Vec<u8>, Vec<u8>), (u64, i64)>,
-    /// More than [`MAX_MESSAGES`] distinct messages were seen.
-    pub messages_capped: bool,
+    pub messages: Capped<(Vec<u8>, Vec<u8>), (u64, i64), MAX_MESSAGES>,
 }
+
+/// Most distinct clients an incident keeps (and most affected clients): beyond it, counts of
+/// distinct clients are estimates (see [`Capped`]).
+pub const MAX_CLIENTS: usize = 100_000;
+/// Most distinct paths an incident keeps; beyond it the top paths come from a sample.
+pub const MAX_PATHS: usize = 50_000;
+/// Longest client or path kept as a key, in bytes (a 100 MB path is cut here).
+pub const MAX_KEY: usize = 1024;
 
 /// A message with every word that holds a digit (numbers, ids, hex, hosts like `db-3`)
 /// replaced by `#`, cut to [`EXCERPT`] bytes: errors that differ only in ids, ports or counts
@@ -62,56 +68,46 @@ pub fn mask_digits(msg: &[u8]) -> Vec<u8> {
 /// the input, so counts stay exact for every message kept.
 pub const MAX_MESSAGES: usize = 10_000;
 
-fn key_hash(app: &[u8], msg: &[u8]) -> u64 {
-    // FNV-1a: stable across runs and platforms.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in app.iter().chain([0u8].iter()).chain(msg) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+fn key(b: &[u8]) -> &[u8] {
+    &b[..b.len().min(MAX_KEY)]
 }
 
 impl Impact {
-    fn prune_messages(&mut self) {
-        if self.messages.len() <= MAX_MESSAGES {
-            return;
+    /// What reached its cap, by name (`clients`, `paths`, `error_messages`).
+    pub fn capped(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if self.clients.capped() || self.clients_affected.capped() {
+            v.push("clients");
         }
-        let mut hashes: Vec<u64> = self.messages.keys().map(|(a, m)| key_hash(a, m)).collect();
-        hashes.sort_unstable();
-        let cut = hashes[MAX_MESSAGES - 1];
-        self.messages.retain(|(a, m), _| key_hash(a, m) <= cut);
-        self.messages_capped = true;
+        if self.paths.capped() {
+            v.push("paths");
+        }
+        if self.messages.capped() {
+            v.push("error_messages");
+        }
+        v
     }
 }
 
 impl WindowAcc for Impact {
     fn add(&mut self, r: &Access<'_>, bad: bool) {
         self.requests += 1;
-        if !self.clients.contains(r.client) {
-            self.clients.insert(r.client.to_vec());
-        }
-        let p = r.path();
-        let path = match self.paths.get_mut(p) {
-            Some(v) => v,
-            None => self.paths.entry(p.to_vec()).or_default(),
-        };
-        path.1 += 1;
+        let client = key(r.client);
+        self.clients.update(client, <[u8]>::to_vec, |_| {});
+        self.paths.update(key(r.path()), <[u8]>::to_vec, |p| {
+            p.1 += 1;
+            p.0 += u64::from(bad);
+        });
         if bad {
             self.failed += 1;
-            path.0 += 1;
             if r.status >= 500 {
                 self.s5xx += 1;
             } else {
                 self.slow += 1;
             }
             *self.statuses.entry(r.status).or_default() += 1;
-            match self.clients_affected.get_mut(r.client) {
-                Some(n) => *n += 1,
-                None => {
-                    self.clients_affected.insert(r.client.to_vec(), 1);
-                }
-            }
+            self.clients_affected
+                .update(client, <[u8]>::to_vec, |n| *n += 1);
         }
         if let Some(us) = r.request_us {
             self.latencies.push(us);
@@ -123,15 +119,18 @@ impl WindowAcc for Impact {
             return;
         }
         self.bad_events += 1;
-        let entry = self
-            .messages
-            .entry((e.app.to_vec(), mask_digits(&e.message)))
-            .or_insert((0, e.time));
-        entry.0 += 1;
-        entry.1 = entry.1.min(e.time);
-        if self.messages.len() > 2 * MAX_MESSAGES {
-            self.prune_messages();
-        }
+        let k = (
+            e.app[..e.app.len().min(MAX_KEY)].to_vec(),
+            mask_digits(&e.message),
+        );
+        let time = e.time;
+        self.messages.update(&k, Clone::clone, |v| {
+            if v.0 == 0 {
+                v.1 = time;
+            }
+            v.0 += 1;
+            v.1 = v.1.min(time);
+        });
     }
 
     fn merge(&mut self, later: Self) {
@@ -139,27 +138,22 @@ impl WindowAcc for Impact {
         self.failed += later.failed;
         self.s5xx += later.s5xx;
         self.slow += later.slow;
-        self.clients.extend(later.clients);
-        for (c, n) in later.clients_affected {
-            *self.clients_affected.entry(c).or_default() += n;
-        }
+        self.clients.merge(later.clients, |_, _| {});
+        self.clients_affected
+            .merge(later.clients_affected, |a, b| *a += b);
         for (k, v) in later.statuses {
             *self.statuses.entry(k).or_default() += v;
         }
-        for (k, (f, t)) in later.paths {
-            let e = self.paths.entry(k).or_default();
-            e.0 += f;
-            e.1 += t;
-        }
+        self.paths.merge(later.paths, |a, b| {
+            a.0 += b.0;
+            a.1 += b.1;
+        });
         self.latencies.extend(later.latencies);
         self.bad_events += later.bad_events;
-        for (k, (n, t)) in later.messages {
-            let e = self.messages.entry(k).or_insert((0, t));
-            e.0 += n;
-            e.1 = e.1.min(t);
-        }
-        self.messages_capped |= later.messages_capped;
-        self.prune_messages();
+        self.messages.merge(later.messages, |a, b| {
+            a.0 += b.0;
+            a.1 = a.1.min(b.1);
+        });
     }
 }
 

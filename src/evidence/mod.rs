@@ -5,7 +5,9 @@
 //! window per incident. Output: per window, the first and last bad request, requests and
 //! failures, distinct and affected clients, failing paths and statuses, and exact latency
 //! percentiles. Only chunks whose time span overlaps a window are read again; memory grows
-//! with the size of the incident windows, not with the size of the logs.
+//! with the size of the incident windows, not with the size of the logs, and distinct
+//! clients, paths and error messages are capped (capped.rs), so a flood of distinct values
+//! costs a bounded sample, which the report flags.
 
 use crate::aggregate::{map_par, Chunk};
 use crate::detect::{Detection, Series, Signal};
@@ -13,13 +15,15 @@ use crate::format::kind::{Parser, Record};
 use crate::format::{Access, Event};
 use crate::input::{lines, Source};
 use crate::time::ClfCache;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
+mod capped;
 mod impact;
 mod nearby;
 mod seconds;
 mod signatures;
 
+pub use capped::*;
 pub use impact::*;
 pub use nearby::*;
 pub use seconds::*;
@@ -134,7 +138,9 @@ pub fn scan_windows<A: WindowAcc>(
         let source = &sources[c.source];
         let accs = match source.block_at(c.seq, c.range.clone()) {
             Some(block) => {
-                let cut = source.lost_tail(&block).unwrap_or(block.bytes().len());
+                let cut = source
+                    .lost_tail_later(&block)
+                    .unwrap_or(block.bytes().len());
                 read(&block.bytes()[..cut], c)
             }
             None => windows.iter().map(|_| A::default()).collect(),
@@ -175,6 +181,9 @@ pub struct IncidentEvidence {
     /// The first bad request or event at onset.
     pub first_bad: Option<FirstBad>,
     pub impact: Impact,
+    /// More error entries than [`MAX_ERROR_ENTRIES`] around the incident: its signatures are
+    /// mined from the earliest.
+    pub signatures_capped: bool,
     /// Notable system events from [`NOTABLE_BEFORE_S`] before onset to [`NOTABLE_AFTER_S`]
     /// after resolution, earliest first.
     pub notable: Vec<NotableHit>,
@@ -369,7 +378,13 @@ pub fn gather_with<R: WindowReader>(
         .collect();
     let mut errors: Vec<ErrorEntries> = reader.errors(&error_windows, rule)?;
     let mut signatures = Vec::new();
+    let mut signatures_capped = Vec::new();
     for (k, w) in windows.iter().enumerate() {
+        signatures_capped.push(
+            errors[2 * k..2 * k + 2]
+                .iter()
+                .any(|e| e.1 > MAX_ERROR_ENTRIES as u64),
+        );
         let incident = std::mem::take(&mut errors[2 * k + 1].0);
         let baseline = std::mem::take(&mut errors[2 * k].0);
         signatures.push(signatures_of(&baseline, &incident, w.start, w.end));
@@ -380,8 +395,12 @@ pub fn gather_with<R: WindowReader>(
         .zip(impacts)
         .zip(notables)
         .zip(signatures)
+        .zip(signatures_capped)
         .map(
-            |(((((onset, resolved), secs), impact), mut notable), signatures)| {
+            |(
+                (((((onset, resolved), secs), impact), mut notable), signatures),
+                signatures_capped,
+            )| {
                 notable.trim();
                 IncidentEvidence {
                     onset,
@@ -390,6 +409,7 @@ pub fn gather_with<R: WindowReader>(
                     impact,
                     notable: select_notable(notable.0, onset, resolved),
                     signatures,
+                    signatures_capped,
                 }
             },
         )
@@ -530,7 +550,7 @@ mod tests {
             assert_eq!(imp.requests, 111);
             assert_eq!(imp.failed, 30);
             assert_eq!(imp.statuses, BTreeMap::from([(503, 30)]));
-            assert_eq!(imp.clients.len(), 9);
+            assert_eq!(imp.clients.distinct(), 9);
             let top = imp
                 .top_paths(5)
                 .iter()

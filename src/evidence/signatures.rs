@@ -20,9 +20,10 @@ pub struct ErrorEntry {
 }
 
 /// The earliest error entries of a window, in (time, input, position) order: the same for any
-/// chunking, so the miner that reads them gives the same templates.
+/// chunking, so the miner that reads them gives the same templates; and how many there were
+/// (more than [`MAX_ERROR_ENTRIES`]: the signatures describe the earliest only).
 #[derive(Default, Debug, Clone)]
-pub struct ErrorEntries(pub Vec<ErrorEntry>);
+pub struct ErrorEntries(pub Vec<ErrorEntry>, pub u64);
 
 impl ErrorEntries {
     pub(super) fn trim(&mut self) {
@@ -38,6 +39,7 @@ impl WindowAcc for ErrorEntries {
         if !bad {
             return;
         }
+        self.1 += 1;
         self.0.push(ErrorEntry {
             time: e.time,
             source,
@@ -50,6 +52,7 @@ impl WindowAcc for ErrorEntries {
         }
     }
     fn merge(&mut self, later: Self) {
+        self.1 += later.1;
         self.0.extend(later.0);
         self.trim();
     }

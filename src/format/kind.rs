@@ -80,6 +80,12 @@ pub enum Record<'a> {
     Continuation,
 }
 
+/// The earliest instant a record may have, 0000-01-01T00:00:00Z, and the latest,
+/// 9999-12-31T23:59:59Z: RFC 3339 (the report's times) writes four-digit years, so a stamp
+/// that lands outside (year 0001 with a `+23:59` offset) is counted as skipped.
+pub const MIN_TIME: i64 = -62_167_219_200;
+pub const MAX_TIME: i64 = 253_402_300_799;
+
 /// The parser of one source.
 #[derive(Clone, Debug)]
 pub struct Parser {
@@ -137,6 +143,12 @@ impl Parser {
             Format::Plain => event(plain::parse(line, ctx)),
         };
         match rec {
+            // A stamp outside four-digit years cannot be written in RFC 3339: not a record.
+            Some(Record::Access(Access { time, .. }) | Record::Event(Event { time, .. }))
+                if !(MIN_TIME..=MAX_TIME).contains(&time) =>
+            {
+                None
+            }
             Some(r) => Some(r),
             // In event logs, blank and indented lines belong to the entry before them.
             None if !self.format.is_access()

@@ -251,6 +251,7 @@ pub fn build(inp: Inputs<'_>) -> Report {
                     .sum::<f64>()
                     .round() as u64
             });
+            let signatures_capped = ev.signatures_capped;
             let imp = &mut ev.impact;
             let latency_ms = imp
                 .latency_percentiles(&[0.5, 0.95, 0.99])
@@ -265,6 +266,13 @@ pub fn build(inp: Inputs<'_>) -> Report {
                 .map(|(&status, &count)| StatusCount { status, count })
                 .collect();
             statuses.sort_by(|a, b| b.count.cmp(&a.count).then(a.status.cmp(&b.status)));
+            // Above their caps, distinct counts are estimates (an affected client is a client).
+            let clients = imp.clients.distinct();
+            let clients_affected = imp.clients_affected.distinct().min(clients);
+            let mut capped: Vec<String> = imp.capped().iter().map(|s| s.to_string()).collect();
+            if signatures_capped {
+                capped.push("signatures".to_string());
+            }
             let impact = ImpactReport {
                 requests: imp.requests,
                 failed: imp.failed,
@@ -272,12 +280,10 @@ pub fn build(inp: Inputs<'_>) -> Report {
                 s5xx: imp.s5xx,
                 slow: imp.slow,
                 missing_requests: missing,
-                clients: imp.clients.len() as u64,
-                clients_affected: imp.clients_affected.len() as u64,
-                clients_affected_ratio: ratio(
-                    imp.clients_affected.len() as u64,
-                    imp.clients.len() as u64,
-                ),
+                clients,
+                clients_affected,
+                clients_affected_ratio: ratio(clients_affected, clients),
+                capped,
                 statuses,
                 top_clients: imp
                     .top_clients(5)
@@ -398,6 +404,20 @@ pub fn build(inp: Inputs<'_>) -> Report {
             human_duration(th.bucket_s),
             det.baseline.requests_per_bucket,
             th.min_bad_requests
+        ));
+    }
+    // Zoneless stamps in a zone that set its clocks back: an hour was written twice.
+    let zoneless = sources.iter().zip(formats.iter().copied()).any(|(s, f)| {
+        let with_offset: u64 = s.offsets.values().sum();
+        f != Format::Journald && s.parsed > s.continuation + with_offset
+    });
+    if zoneless && !series.buckets.is_empty() {
+        let parse_zone = config.zone.unwrap_or_else(crate::time::Zone::machine);
+        notes.extend(fold_notes(
+            &parse_zone,
+            series.start,
+            series.time_of(series.buckets.len()),
+            &incidents,
         ));
     }
     let mut report = Report {
@@ -718,4 +738,98 @@ fn timeline(t: TimelineInputs<'_>) -> Vec<TimelineEntry> {
     }
     out.sort_by_key(|e| e.time);
     out
+}
+
+/// Notes on the times in `[start, end)` when `zone` set its clocks back (the end of summer
+/// time): the wall-clock times just before came twice, and a stamp without an offset cannot
+/// say which pass it is from. Such stamps are read as the first pass (see
+/// [`crate::time::Zone::local_to_utc`]), so the first pass holds both passes' entries and the
+/// time of the second looks empty: a silence there is the clock change, not an outage.
+pub fn fold_notes(
+    zone: &crate::time::Zone,
+    start: i64,
+    end: i64,
+    incidents: &[Incident],
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    if matches!(zone, crate::time::Zone::Fixed(_)) {
+        return notes;
+    }
+    // A day at a time (no zone changes its offset twice in a day), then to the second.
+    const DAY: i64 = 86_400;
+    let mut t = start - start.rem_euclid(3600);
+    while t < end {
+        let (before, after) = (zone.offset_at(t), zone.offset_at(t + DAY));
+        if after < before {
+            let (mut lo, mut hi) = (t, t + DAY);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if zone.offset_at(mid) == after {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            let (fold, gap) = (hi, i64::from(before - after));
+            if fold >= end || fold + gap <= start {
+                t += DAY;
+                continue;
+            }
+            let from = zone.local(fold - gap).naive_local();
+            let to = from + chrono::Duration::seconds(gap);
+            let mut note = format!(
+                "in {} the clocks went back at {}: wall-clock times from {} to {} came twice, and entries stamped then without an offset were all read as the first time ({} .. {}), so {} .. {} looks empty",
+                zone.name(),
+                crate::time::rfc3339(fold),
+                from.format("%Y-%m-%d %H:%M"),
+                to.format("%H:%M"),
+                crate::time::rfc3339(fold - gap),
+                crate::time::rfc3339(fold),
+                crate::time::rfc3339(fold),
+                crate::time::rfc3339(fold + gap),
+            );
+            for i in incidents {
+                let until = i.resolved.map_or(i64::MAX, |r| r.0);
+                if i.signals.iter().any(|s| s == "silence")
+                    && i.onset.0 < fold + gap
+                    && until >= fold
+                {
+                    note.push_str(&format!(
+                        "; incident #{}'s silence falls there and is most likely this clock change, not an outage",
+                        i.id
+                    ));
+                }
+            }
+            notes.push(note);
+        }
+        t += DAY;
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::Zone;
+
+    #[test]
+    fn fold_notes_name_the_repeated_hour_and_only_it() {
+        let ny = Zone::parse("America/New_York").unwrap();
+        // 2026-10-31T00:00Z .. 2026-11-03T00:00Z: clocks go back on 2026-11-01 at 06:00Z.
+        let notes = fold_notes(&ny, 1_793_404_800, 1_793_664_000, &[]);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].contains("at 2026-11-01T06:00:00Z")
+                && notes[0].contains("from 2026-11-01 01:00 to 02:00 came twice"),
+            "{notes:?}"
+        );
+        // A span without the change, a spring change (a skipped hour, nothing repeated), and
+        // a fixed offset: nothing to say.
+        assert!(fold_notes(&ny, 1_793_664_000, 1_794_000_000, &[]).is_empty());
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        // 2026-03-28 .. 2026-03-31
+        assert!(fold_notes(&berlin, 1_774_656_000, 1_774_915_200, &[]).is_empty());
+        let fixed = Zone::parse("+01:00").unwrap();
+        assert!(fold_notes(&fixed, 1_793_404_800, 1_793_664_000, &[]).is_empty());
+    }
 }

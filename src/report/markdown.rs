@@ -444,6 +444,9 @@ fn incident(o: &mut String, r: &Report, i: &Incident, numbered: bool) {
         ttx(i.time_to_mitigate_s),
         ttx(i.time_to_resolve_s)
     );
+    if let Some(note) = capped_note(&imp.capped) {
+        let _ = writeln!(o, "Note: {note}\n");
+    }
     if !imp.top_paths.is_empty() {
         let _ = writeln!(
             o,
@@ -760,6 +763,16 @@ fn appendix(o: &mut String, r: &Report) {
             e.query_ms as f64 / 1000.0,
             e.hosts
         );
+    }
+    // What could not be read (a damaged gzip, an unreadable file in a directory): a reader of
+    // the postmortem must know as much as the person who ran hindsight.
+    for w in r
+        .sources
+        .iter()
+        .flat_map(|s| &s.warnings)
+        .chain(&r.warnings)
+    {
+        let _ = writeln!(o, "- **Warning:** {}", markdown_escape(w));
     }
 }
 

@@ -217,6 +217,10 @@ pub struct ImpactReport {
     pub clients: u64,
     pub clients_affected: u64,
     pub clients_affected_ratio: f64,
+    /// What had more distinct values than hindsight keeps per incident (`clients`, `paths`,
+    /// `error_messages`, `signatures`): client counts are then estimates, top paths and top
+    /// errors come from a sample, signatures from the earliest error entries.
+    pub capped: Vec<String>,
     /// Status codes of the failed requests.
     pub statuses: Vec<StatusCount>,
     pub top_paths: Vec<PathCount>,
@@ -322,10 +326,46 @@ pub struct SeriesReport {
 
 impl Report {
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("report serialises");
+        let mut s = json_safe(serde_json::to_string_pretty(self).expect("report serialises"));
         s.push('\n');
         s
     }
+}
+
+/// What an incident's `capped` list means, in one sentence for the reader; `None` when every
+/// number is exact.
+pub fn capped_note(capped: &[String]) -> Option<String> {
+    let parts: Vec<&str> = capped
+        .iter()
+        .map(|c| match c.as_str() {
+            "clients" => "over 100,000 distinct clients, so client counts are estimates (within about 1%) and top clients come from a sample",
+            "paths" => "over 50,000 distinct paths, so top paths come from a sample (their counts are exact)",
+            "error_messages" => "over 10,000 distinct error messages, so top errors come from a sample",
+            "signatures" => "over 50,000 error entries, so signatures were mined from the earliest 50,000",
+            _ => "a limit was reached",
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("memory limits reached: {}.", parts.join("; ")))
+}
+
+/// JSON text with the characters a terminal would act on written as `\uXXXX` escapes: JSON
+/// escapes C0 controls itself, but not DEL, the C1 controls (U+009B is a CSI on some
+/// terminals) or bidi and zero-width characters, which could reorder or hide what `cat
+/// report.json` shows. Outside strings JSON text is ASCII, so these only occur inside strings,
+/// where the escape means the same character: the parsed values do not change.
+pub fn json_safe(json: String) -> String {
+    if !json.chars().any(|c| c != '\n' && unsafe_char(c)) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if c != '\n' && unsafe_char(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Rounds to three decimals for stable, readable JSON.
@@ -458,6 +498,16 @@ pub fn downsample_max(values: &[f64], width: usize) -> (Vec<f64>, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_safe_escapes_what_serde_leaves_raw_and_keeps_the_values() {
+        let v = serde_json::json!({ "k": "a\u{1b}[2J\u{7f}\u{9b}1m\u{202e}z\\\u{200b}" });
+        let text = json_safe(serde_json::to_string_pretty(&v).unwrap());
+        assert!(text.is_ascii(), "{text}");
+        assert!(text.contains("\\u009b") && text.contains("\\u202e") && text.contains("\\u007f"));
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, v);
+    }
 
     #[test]
     fn escaping() {

@@ -124,6 +124,9 @@ pub fn render_text_colored(r: &Report, color: bool) -> String {
                 thousands(p.requests)
             );
         }
+        if let Some(note) = capped_note(&imp.capped) {
+            let _ = writeln!(o, "   {note}");
+        }
         if imp.bad_events > 0 {
             let top = imp.top_errors.first().map_or(String::new(), |e| {
                 format!(
