@@ -1,5 +1,5 @@
-//! Throughput benchmarks: the access-log parser, the timestamp fast path against chrono, and
-//! the whole analysis at 1 and 2 threads. Run with `cargo bench`; numbers are bytes/s.
+//! Throughput benchmarks: each log family's parser, the timestamp fast path against chrono,
+//! and the whole analysis at 1 and 2 threads. Run with `cargo bench`; numbers are bytes/s.
 
 use clap::Parser;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
@@ -35,6 +35,74 @@ fn parse(c: &mut Criterion) {
             black_box(n)
         })
     });
+    g.finish();
+}
+
+/// The same requests written as lines of each event-log family, as `loggen --as` does.
+fn families(c: &mut Criterion) {
+    let log = sample_log(60, 600.0);
+    let mut cache = ClfCache::default();
+    let mut out: Vec<(&str, hindsight::format::kind::Format, Vec<u8>)> = vec![
+        (
+            "syslog",
+            hindsight::format::kind::Format::Syslog,
+            Vec::new(),
+        ),
+        (
+            "jsonl",
+            hindsight::format::kind::Format::JsonLines,
+            Vec::new(),
+        ),
+        (
+            "nginx_error",
+            hindsight::format::kind::Format::NginxError,
+            Vec::new(),
+        ),
+        (
+            "logfmt",
+            hindsight::format::kind::Format::Logfmt,
+            Vec::new(),
+        ),
+    ];
+    for line in lines(&log) {
+        let Some(r) = hindsight::format::access::parse(line, &mut cache) else {
+            continue;
+        };
+        let t = chrono::DateTime::from_timestamp(r.time, 0)
+            .unwrap()
+            .naive_utc();
+        let target = String::from_utf8_lossy(r.target);
+        let level = if r.status >= 500 { "error" } else { "info" };
+        let lines = [
+            format!("<14>{} web1 shop[812]: GET {target} status={}\n", t.format("%b %e %H:%M:%S"), r.status),
+            format!("{{\"time\":\"{}Z\",\"level\":\"{level}\",\"msg\":\"GET {target} {}\",\"status\":{}}}\n", t.format("%Y-%m-%dT%H:%M:%S"), r.status, r.status),
+            format!("{} [{level}] 812#812: *1 upstream said {} while reading response header from upstream, client: 10.0.0.1, server: _, request: \"GET {target} HTTP/1.1\"\n", t.format("%Y/%m/%d %H:%M:%S"), r.status),
+            format!("time={}Z level={level} msg=\"GET {target}\" status={}\n", t.format("%Y-%m-%dT%H:%M:%S"), r.status),
+        ];
+        for ((_, _, buf), l) in out.iter_mut().zip(lines) {
+            buf.extend_from_slice(l.as_bytes());
+        }
+    }
+    let mut g = c.benchmark_group("parse_family");
+    for (name, format, bytes) in &out {
+        let parser = hindsight::format::kind::Parser::new(
+            *format,
+            hindsight::format::ParseCtx::utc_2026(),
+            None,
+        );
+        g.throughput(Throughput::Bytes(bytes.len() as u64));
+        g.bench_function(*name, |b| {
+            b.iter(|| {
+                let mut cache = ClfCache::default();
+                let mut n = 0u64;
+                for line in lines(bytes) {
+                    n += u64::from(parser.parse(line, &mut cache).is_some());
+                }
+                assert!(n > 0, "{name} lines read");
+                black_box(n)
+            })
+        });
+    }
     g.finish();
 }
 
@@ -99,5 +167,5 @@ fn end_to_end(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parse, timestamps, end_to_end);
+criterion_group!(benches, parse, families, timestamps, end_to_end);
 criterion_main!(benches);
