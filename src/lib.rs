@@ -418,23 +418,12 @@ pub fn analyze_timed(config: &Config, sources: &[Source], stats: &mut Stats) -> 
         .sum::<u64>();
     stats.lines += per_source.iter().map(|s| s.lines).sum::<u64>();
     let detect_start = std::time::Instant::now();
-    let mut all = std::collections::BTreeMap::new();
-    for s in &per_source {
-        aggregate::merge_buckets(&mut all, s.buckets.clone());
-    }
-    let (series, series_note) = aggregate::to_series(&all, th.bucket_s);
-    let activity: Vec<detect::SourceActivity> = per_source
-        .iter()
-        .enumerate()
-        .filter_map(|(k, s)| {
-            aggregate::activity(k, s, &series, th.silence_min_expected, th.min_error_events)
-        })
-        .collect();
-    let coverage: Vec<(i64, i64)> = per_source
-        .iter()
-        .filter_map(|s| Some((s.first?, s.last?)))
-        .collect();
-    let detection = detect::detect(&series, th, &activity);
+    let Judged {
+        all,
+        series,
+        detection,
+        notes,
+    } = judge(&per_source, th);
     stats.phases.push(("detect", detect_start.elapsed()));
     let evidence_start = std::time::Instant::now();
     let bounds = evidence::Window {
@@ -454,8 +443,6 @@ pub fn analyze_timed(config: &Config, sources: &[Source], stats: &mut Stats) -> 
         pool.as_ref(),
     );
     stats.phases.push(("evidence", evidence_start.elapsed()));
-    let mut notes: Vec<String> = series_note.into_iter().collect();
-    notes.extend(coverage_gaps(&coverage, th.bucket_s));
     let build_start = std::time::Instant::now();
     let report = report::build(report::Inputs {
         config,
@@ -477,6 +464,45 @@ pub fn analyze_timed(config: &Config, sources: &[Source], stats: &mut Stats) -> 
     });
     stats.phases.push(("report", build_start.elapsed()));
     Ok(report)
+}
+
+/// The buckets of every input merged, the series, and the incidents found in it.
+pub(crate) struct Judged {
+    pub all: std::collections::BTreeMap<i64, aggregate::Bucket>,
+    pub series: detect::Series,
+    pub detection: detect::Detection,
+    /// What the report should say about the series (buckets left out, gaps between inputs).
+    pub notes: Vec<String>,
+}
+
+/// From per-input aggregates to incidents: the same for the local scan and for aggregates
+/// computed by a database.
+pub(crate) fn judge(per_source: &[aggregate::SourceAgg], th: &detect::Thresholds) -> Judged {
+    let mut all = std::collections::BTreeMap::new();
+    for s in per_source {
+        aggregate::merge_buckets(&mut all, s.buckets.clone());
+    }
+    let (series, series_note) = aggregate::to_series(&all, th.bucket_s);
+    let activity: Vec<detect::SourceActivity> = per_source
+        .iter()
+        .enumerate()
+        .filter_map(|(k, s)| {
+            aggregate::activity(k, s, &series, th.silence_min_expected, th.min_error_events)
+        })
+        .collect();
+    let coverage: Vec<(i64, i64)> = per_source
+        .iter()
+        .filter_map(|s| Some((s.first?, s.last?)))
+        .collect();
+    let detection = detect::detect(&series, th, &activity);
+    let mut notes: Vec<String> = series_note.into_iter().collect();
+    notes.extend(coverage_gaps(&coverage, th.bucket_s));
+    Judged {
+        all,
+        series,
+        detection,
+        notes,
+    }
 }
 
 /// `hindsight formats`: what each input was recognised as, and why, as text or JSON.

@@ -18,14 +18,12 @@ pub mod tsv;
 
 use crate::aggregate::{self, Bucket, Histogram, SourceAgg};
 use crate::cli::Config;
-use crate::detect;
 use crate::evidence;
 use crate::format::kind::Format;
 use crate::report::{self, Report};
 use anyhow::{bail, Result};
 use http::{Client, Endpoint};
 use sql::{Columns, Query, Table};
-use std::collections::BTreeMap;
 use tsv::Row;
 
 /// The `--clickhouse` flags of `hindsight report`.
@@ -281,23 +279,12 @@ pub fn analyze(config: &Config, target: &Target) -> Result<Report> {
     };
     check_table(&client, &q)?;
     let (keys, per_source) = read_sources(&client, &q)?;
-    let mut all = BTreeMap::new();
-    for s in &per_source {
-        aggregate::merge_buckets(&mut all, s.buckets.clone());
-    }
-    let (series, series_note) = aggregate::to_series(&all, th.bucket_s);
-    let activity: Vec<detect::SourceActivity> = per_source
-        .iter()
-        .enumerate()
-        .filter_map(|(k, s)| {
-            aggregate::activity(k, s, &series, th.silence_min_expected, th.min_error_events)
-        })
-        .collect();
-    let coverage: Vec<(i64, i64)> = per_source
-        .iter()
-        .filter_map(|s| Some((s.first?, s.last?)))
-        .collect();
-    let detection = detect::detect(&series, th, &activity);
+    let crate::Judged {
+        all,
+        series,
+        detection,
+        notes,
+    } = crate::judge(&per_source, th);
     let bounds = evidence::Window {
         start: config.since.unwrap_or(i64::MIN),
         end: config.until.map_or(i64::MAX, |u| u - 1),
@@ -319,8 +306,6 @@ pub fn analyze(config: &Config, target: &Target) -> Result<Report> {
             )
         })
         .collect();
-    let mut notes: Vec<String> = series_note.into_iter().collect();
-    notes.extend(crate::coverage_gaps(&coverage, th.bucket_s));
     let hosts: std::collections::BTreeSet<&str> = keys.iter().map(|k| k.host.as_str()).collect();
     let per_host = if hosts.len() > 1 {
         windows
