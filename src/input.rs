@@ -129,14 +129,6 @@ impl Source {
         }
     }
 
-    /// The bytes, when the input is uncompressed and in memory (tests).
-    pub fn memory(&self) -> Option<&[u8]> {
-        match &self.store {
-            Store::Memory(v) if self.decoded_from.is_none() => Some(v),
-            _ => None,
-        }
-    }
-
     /// Problems met while reading, so far.
     pub fn warnings(&self) -> Vec<String> {
         let mut w = self.warnings.lock().map(|w| w.clone()).unwrap_or_default();
@@ -163,11 +155,6 @@ impl Source {
                 all.push(w);
             }
         }
-    }
-
-    /// What the first bytes say about the data, when it cannot be a text log as it is.
-    pub fn compression(&self) -> Option<&'static str> {
-        self.compression
     }
 
     /// Compression seen in the data but not decoded: bzip2 and xz, or gzip and zstd data of
@@ -286,19 +273,21 @@ pub fn chunk_ranges(data: &[u8], target: usize) -> Vec<Range<usize>> {
     let mut out = Vec::with_capacity(data.len() / target + 1);
     let mut start = 0;
     while start < data.len() {
-        let want = start.saturating_add(target);
-        if want >= data.len() {
-            out.push(start..data.len());
-            break;
-        }
-        let end = match memchr::memchr(b'\n', &data[want - 1..]) {
-            Some(i) => want + i,
-            None => data.len(),
-        };
+        let end = cut_after(data, start, target);
         out.push(start..end);
         start = end;
     }
     out
+}
+
+/// Where a chunk of about `target > 0` bytes from `start < data.len()` ends: just after the
+/// first `\n` at or past `start + target - 1`, or at the end of the data.
+pub(crate) fn cut_after(data: &[u8], start: usize, target: usize) -> usize {
+    let want = start.saturating_add(target);
+    if want >= data.len() {
+        return data.len();
+    }
+    memchr::memchr(b'\n', &data[want - 1..]).map_or(data.len(), |i| want + i)
 }
 
 /// The lines of a chunk, without `\n` or `\r\n`. A final line without `\n` is a line too.

@@ -303,12 +303,7 @@ impl<'a> Iterator for Blocks<'a> {
                 if start >= v.len() {
                     return None;
                 }
-                let want = start.saturating_add(self.target);
-                let end = if want >= v.len() {
-                    v.len()
-                } else {
-                    memchr::memchr(b'\n', &v[want - 1..]).map_or(v.len(), |i| want + i)
-                };
+                let end = super::cut_after(v, start, self.target);
                 (Data::Borrowed(&v[start..end]), end - start)
             }
             Kind::File(file, len) => {
